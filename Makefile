@@ -1,0 +1,51 @@
+# vehicle_fp: `make demo` runs the book, `make test` runs the test suite, `make lab` opens it.
+# Both set up everything first: system packages (apt), a virtual environment in .venv with the
+# package and its pinned torch/torchvision, and a Jupyter kernel named `vehicle_fp`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Debian packages the book needs.
+APT_PACKAGES := git
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: install system demo test lab export clean readme
+
+install: $(STAMP)
+
+$(STAMP): setup.py settings.ini Makefile
+	@$(MAKE) --no-print-directory system
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@# pip warns about every configured local index it skips; keep its real messages only.
+	$(BIN)/pip install --quiet -e ".[dev]" 2>&1 | grep -v "is ignored: it is neither" ; test $${PIPESTATUS[0]} -eq 0
+	$(BIN)/python -m ipykernel install --sys-prefix --name vehicle_fp --display-name "Python (vehicle_fp)"
+	touch $(STAMP)
+
+system:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || missing="$$missing python3-venv"; \
+	if [ -n "$$(echo $$missing)" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  $(SUDO) apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+demo: $(STAMP)
+	$(BIN)/vfp-book --profile demo
+
+test: $(STAMP)
+	$(BIN)/nbdev_test --n_workers 1
+	$(BIN)/python -m pytest tests -v --durations=0
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=nbs --ServerApp.ip=127.0.0.1 --no-browser $$([ "$$(id -u)" -eq 0 ] && echo --allow-root)
+
+export: $(STAMP)
+	$(BIN)/nbdev_export && $(BIN)/nbdev_clean && $(BIN)/vfp-readme
+
+readme: $(STAMP)
+	$(BIN)/vfp-readme
+
+clean:
+	rm -rf runs _proc
