@@ -1,21 +1,20 @@
-"""Shared fixtures: every test writes its runs to a temporary directory, never to the user's runs/."""
+"""Shared fixtures: the tests write runs and generated data to temporary directories, never to the
+user's runs/ and data/."""
 import os
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
 
-
-@pytest.fixture(scope="session")
-def session_runs(tmp_path_factory):
-    "One runs directory for the whole session, so later chapters find earlier chapters' checkpoints."
-    path = tmp_path_factory.mktemp("runs")
-    old = os.environ.get("VEHICLE_FP_RUNS")
-    os.environ["VEHICLE_FP_RUNS"] = str(path)
-    yield path
-    if old is None: os.environ.pop("VEHICLE_FP_RUNS", None)
-    else: os.environ["VEHICLE_FP_RUNS"] = old
+@pytest.fixture(scope="session", autouse=True)
+def session_dirs(tmp_path_factory):
+    "One runs and one data directory for the whole session, so later chapters find earlier chapters' outputs."
+    dirs = {"VEHICLE_FP_RUNS": tmp_path_factory.mktemp("runs"), "VEHICLE_FP_DATA": tmp_path_factory.mktemp("data")}
+    old = {k: os.environ.get(k) for k in dirs}
+    os.environ.update({k: str(v) for k, v in dirs.items()})
+    yield dirs
+    for k, v in old.items():
+        if v is None: os.environ.pop(k, None)
+        else: os.environ[k] = v
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ NOTEBOOKS = core.chapter_notebooks()
 
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[nb.stem for nb in NOTEBOOKS])
-def test_chapter_runs_in_smoke_profile(notebook, session_runs):
-    out = core.run_chapter(notebook, "smoke", out_dir=session_runs / "notebooks", device="cpu",
+def test_chapter_runs_in_smoke_profile(notebook, session_dirs):
+    out = core.run_chapter(notebook, "smoke", out_dir=session_dirs["VEHICLE_FP_RUNS"] / "notebooks", device="cpu",
                            timeout=600)
     assert out.exists()
