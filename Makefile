@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Debian packages the book needs.
-APT_PACKAGES := git
+APT_PACKAGES := git chromium libosmesa6 torcs-data trigger-rally-data
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: install system demo test lab export clean readme
