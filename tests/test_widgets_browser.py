@@ -1,0 +1,105 @@
+"""The threshold explorer as a person meets it: JupyterLab on 127.0.0.1 with a token, Debian's Chromium
+driven by Playwright opens the evaluation chapter, runs all cells, moves the threshold slider, and the
+displayed F1 must change. The screenshot is kept in runs/browser/."""
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+NOTEBOOK = "03_evaluate.ipynb"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def jupyterlab(tmp_path, session_dirs):
+    "A JupyterLab server on a copy of nbs/ (autosave must not touch the sources), bound to 127.0.0.1 with a random token."
+    port, token = _free_port(), secrets.token_hex(16)
+    root_dir = shutil.copytree(ROOT / "nbs", tmp_path / "nbs", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    env = {**os.environ, "CI": "true",  # the chapter takes the smoke profile, as in CI
+           "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+           "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces")}
+    cmd = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", f"--ServerApp.port={port}",
+           "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root_dir}",
+           "--LabApp.expose_app_in_browser=True", "--ServerApp.port_retries=0"]
+    if os.geteuid() == 0: cmd.append("--allow-root")
+    log = open(tmp_path / "jupyterlab.log", "w")
+    server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                break
+            except OSError: time.sleep(0.5)
+        else: raise RuntimeError(f"JupyterLab did not start: {(tmp_path / 'jupyterlab.log').read_text()[-3000:]}")
+        yield url, token
+    finally:
+        server.terminate()
+        try: server.wait(timeout=20)
+        except subprocess.TimeoutExpired: server.kill()
+        log.close()
+
+
+def _readout(page) -> str:
+    return page.locator(".vfp-explorer-readout").inner_text()
+
+
+@pytest.mark.timeout(900)
+def test_threshold_slider_changes_displayed_f1(jupyterlab):
+    from playwright.sync_api import sync_playwright
+    url, token = jupyterlab
+    t0 = time.perf_counter()
+    shot = ROOT / "runs" / "browser" / "03_evaluate_explorer.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            page.goto(f"{url}/lab/tree/{NOTEBOOK}?token={token}")
+            page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                                   " && window.jupyterapp.shell.currentWidget.sessionContext"
+                                   " && window.jupyterapp.shell.currentWidget.sessionContext.session", timeout=120_000)
+            page.wait_for_function("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
+                                   timeout=120_000)
+            page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+            readout = page.locator(".vfp-explorer-readout")
+            readout.wait_for(state="visible", timeout=600_000)
+            page.wait_for_function("() => /F1 = \\d/.test(document.querySelector('.vfp-explorer-readout').innerText)",
+                                   timeout=60_000)
+            news = page.get_by_role("button", name="No")   # JupyterLab's "notify me of news?" toast
+            if news.count(): news.first.click()
+            before = _readout(page)
+            slider = page.locator(".widget-slider", has_text="threshold").locator(".noUi-target")
+            slider.scroll_into_view_if_needed()
+            box = slider.bounding_box()
+            page.mouse.click(box["x"] + box["width"] * 0.85, box["y"] + box["height"] / 2)
+            page.wait_for_function("(before) => document.querySelector('.vfp-explorer-readout').innerText !== before",
+                                   arg=before, timeout=120_000)
+            after = _readout(page)
+            readout.scroll_into_view_if_needed()
+            page.screenshot(path=str(shot), full_page=False)
+        except Exception:
+            page.screenshot(path=str(shot.with_name("03_evaluate_failure.png")))
+            raise
+        finally:
+            browser.close()
+    f1 = lambda text: float(re.search(r"F1 = ([0-9.]+)", text).group(1))
+    print(f"browser test: {time.perf_counter() - t0:.0f} s; readout before: {before!r}; after: {after!r}; screenshot {shot}")
+    assert f1(before) != f1(after), (before, after)
