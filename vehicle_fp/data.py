@@ -21,11 +21,12 @@ from torchvision.transforms import v2
 
 # %% auto #0
 __all__ = ['IMAGE_EXTENSIONS', 'SYNTH_VERSION', 'AREA_SHAPES', 'PATCH_SIZE', 'PATCH_IMAGE_SIZES', 'load_image', 'load_mask',
-           'Record', 'read_record', 'RecordDataset', 'collate', 'read_manifest', 'SynthDataset', 'write_fake_synth',
-           'toy_vehicle', 'list_images', 'FolderDataset', 'write_example_folder', 'rasterize_shapes', 'read_labelme',
-           'LabelMeDataset', 'write_example_labelme', 'split_list', 'read_list', 'VeRiWild', 'VehicleID',
-           'compiled_reid', 'write_fake_reid', 'Joint', 'eval_transform', 'train_transform', 'valid_centres',
-           'patch_at', 'balanced_centres', 'BalancedPatches', 'check_dataset', 'overlay', 'show_samples']
+           'Record', 'read_record', 'RecordDataset', 'collate', 'dataset_id', 'read_manifest', 'SynthDataset',
+           'write_fake_synth', 'toy_vehicle', 'list_images', 'FolderDataset', 'write_example_folder',
+           'rasterize_shapes', 'read_labelme', 'LabelMeDataset', 'write_example_labelme', 'split_list', 'read_list',
+           'ReidDataset', 'VeRiWild', 'VehicleID', 'compiled_reid', 'write_fake_reid', 'Joint', 'eval_transform',
+           'train_transform', 'valid_centres', 'patch_at', 'balanced_centres', 'BalancedPatches', 'check_dataset',
+           'overlay', 'show_samples']
 
 # %% ../nbs/01_data.ipynb #349aa2de
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".ppm", ".pgm", ".tif", ".tiff", ".webp")
@@ -138,6 +139,12 @@ def collate(batch:list) -> dict:
     for i, s in enumerate(batch):
         if list(s) != keys: raise ValueError(f"collate: sample {i} has keys {list(s)}, sample 0 has {keys}")
     return {k: _collate_key(k, [s[k] for s in batch]) for k in keys}
+
+# %% ../nbs/01_data.ipynb #d4a7a1e0
+def dataset_id(dataset) -> str:
+    "What a model was trained on, for its checkpoint's config: class, cache or folder name, split and size."
+    root = getattr(dataset, "root", None)
+    return f"{type(dataset).__name__}:{getattr(root, 'name', '')}:{getattr(dataset, 'split', '')}:{len(dataset)}"
 
 # %% ../nbs/01_data.ipynb #a48eee8c
 SYNTH_VERSION = 1
@@ -414,6 +421,20 @@ def _check_listed(entries:list, folder:Path, list_path:Path):
         raise FileNotFoundError(f"{list_path}:{n} names {folder / rel}, which does not exist ({len(missing)} of {len(entries)} listed images are missing)")
 
 # %% ../nbs/01_data.ipynb #626d6d53
+class ReidDataset(RecordDataset):
+    "A re-identification dataset: images under `folder`, one split list from `train_test_split/`, parsed by `parse`."
+    title, key, folder, aliases = "", "", "", {}
+    @staticmethod
+    def parse(line:str) -> tuple: raise NotImplementedError   # line -> (relative path, vehicle id, image id)
+    def __init__(self, root, split:str="train", transform:Callable|None=None):
+        root = Path(root)
+        if not root.is_dir(): raise FileNotFoundError(f"{root}: no such {self.title} folder")
+        path = split_list(root, split, self.aliases)
+        entries = read_list(path, self.parse)
+        _check_listed(entries, root / self.folder, path)
+        meta = lambda vid, img: dict(dataset=self.key, split=split, vehicle_id=vid, image_id=img)
+        super().__init__([Record(root / self.folder / rel, meta=meta(vid, img)) for _, rel, vid, img in entries], transform)
+
 def _veri_wild_line(line:str) -> tuple:
     "'00001/000001' (maybe with '.jpg' or a trailing label) -> (relative path, vehicle id, image id)."
     vid, img = line.split()[0].split("/")
@@ -421,17 +442,10 @@ def _veri_wild_line(line:str) -> tuple:
     if not vid or not img: raise ValueError(line)
     return f"{vid}/{img}.jpg", vid, img
 
-class VeRiWild(RecordDataset):
+class VeRiWild(ReidDataset):
     "VeRi-Wild (Lou et al., CVPR 2019): `images/<vehicle id>/<image id>.jpg`, a split from `train_test_split/`."
-    aliases = {"train": "train_list"}
-    def __init__(self, root, split:str="train", transform:Callable|None=None):
-        root = Path(root)
-        if not root.is_dir(): raise FileNotFoundError(f"{root}: no such VeRi-Wild folder")
-        path = split_list(root, split, self.aliases)
-        entries = read_list(path, _veri_wild_line)
-        _check_listed(entries, root / "images", path)
-        meta = lambda vid, img: dict(dataset="veri-wild", split=split, vehicle_id=vid, image_id=img)
-        super().__init__([Record(root / "images" / rel, meta=meta(vid, img)) for _, rel, vid, img in entries], transform)
+    title, key, folder, aliases = "VeRi-Wild", "veri-wild", "images", {"train": "train_list"}
+    parse = staticmethod(_veri_wild_line)
 
 # %% ../nbs/01_data.ipynb #f1ce1afa
 def _vehicle_id_line(line:str) -> tuple:
@@ -439,17 +453,11 @@ def _vehicle_id_line(line:str) -> tuple:
     img, vid = line.split()[:2]
     return f"{img}.jpg", vid, img
 
-class VehicleID(RecordDataset):
+class VehicleID(ReidDataset):
     "VehicleID (Liu et al., CVPR 2016): `image/<image id>.jpg`, a split from `train_test_split/`."
+    title, key, folder = "VehicleID", "vehicleid", "image"
     aliases = {"train": "train_list", "test_800": "test_list_800", "test_1600": "test_list_1600", "test_2400": "test_list_2400"}
-    def __init__(self, root, split:str="train", transform:Callable|None=None):
-        root = Path(root)
-        if not root.is_dir(): raise FileNotFoundError(f"{root}: no such VehicleID folder")
-        path = split_list(root, split, self.aliases)
-        entries = read_list(path, _vehicle_id_line)
-        _check_listed(entries, root / "image", path)
-        meta = lambda vid, img: dict(dataset="vehicleid", split=split, vehicle_id=vid, image_id=img)
-        super().__init__([Record(root / "image" / rel, meta=meta(vid, img)) for _, rel, vid, img in entries], transform)
+    parse = staticmethod(_vehicle_id_line)
 
 # %% ../nbs/01_data.ipynb #5fce039a
 def compiled_reid(veri_wild_root, vehicle_id_root,   # the two dataset folders
