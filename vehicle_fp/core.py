@@ -37,7 +37,7 @@ __all__ = ['PROFILES', 'CHAPTERS', 'DEVICES', 'TRAINERS', 'TRAINER_MODULES', 'pr
            'register_trainer', 'load_or_train', 'train_toy', 'train_cli', 'chapter_notebooks', 'run_chapter',
            'results_tables', 'print_results', 'book_cli', 'readme_text', 'readme_cli']
 
-# %% ../nbs/00_core.ipynb #0c4e4a23
+# %% ../nbs/00_core.ipynb #b53d0b00
 _CHAPTER_KEYS = ("epochs", "batch_size", "lr")
 
 def _chapter(name, smoke, demo, full, **extra):
@@ -49,7 +49,8 @@ def _chapter(name, smoke, demo, full, **extra):
 _chapters = [_chapter("vae",        (2, 16, 1e-3), (5, 16, 1e-3), (50, 64, 1e-3), alpha=0.1, loss="mse",
                             latent={"smoke": 16, "demo": 64, "full": 256},  # 256 at 256 px, scaled by image area
                             widths={"smoke": (16, 32, 64, 128), "demo": (16, 32, 64, 128), "full": (32, 64, 128, 256)}),
-             _chapter("unet",       (2, 4, 1e-3),  (10, 4, 1e-3), (50, 4, 1e-3)),
+             _chapter("unet",       (2, 4, 1e-3),  (8, 4, 1e-3),  (50, 4, 1e-3),
+                      width={"smoke": 8, "demo": 8, "full": 64}),
              _chapter("multilevel", (1, 64, 1e-3), (2, 64, 1e-3), (10, 64, 1e-3), alpha=0.001, variant="valid",
                       i_sizes={"smoke": (64, 128, 256), "demo": (128, 256, 512), "full": (128, 256, 512)},
                       i_size={"smoke": 128, "demo": 256, "full": 256},
