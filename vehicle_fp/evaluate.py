@@ -174,6 +174,9 @@ def summarize(maps:torch.Tensor, masks:torch.Tensor, threshold:float=0.3, val_th
                    n_images=len(rows), n_auroc=int(rows.auroc.notna().sum()), threshold=threshold,
                    pixel_auroc=pixel_auroc(maps, masks), aupro=aupro(maps, masks), f1_max=f1_max(maps, masks)[0],
                    image_auroc=image_auroc(maps, masks))
+    has = masks.flatten(1).amax(1).numpy() > 0.5                   # images with at least one anomalous pixel
+    summary.update(f1_anomalous=rows.f1[has].mean() if has.any() else float("nan"),
+                   iou_anomalous=rows.iou[has].mean() if has.any() else float("nan"), n_empty=int((~has).sum()))
     if val_threshold is not None:
         at_val = segmentation_scores(maps, masks, val_threshold)
         summary.update(val_threshold=val_threshold, **{f"{k}_val_t": float(v.mean()) for k, v in at_val.items()})
