@@ -348,6 +348,8 @@ def best_setup(profile:str) -> str:
     val = core.read_results(profile, "unet", VAL).drop_duplicates("method", keep="last").set_index("method")
     val = val.loc[[r for r in GRID_5_2 if r in val.index]]
     if val.empty: raise ValueError(f"no validation rows of Table 5.2 in {core.results_path(profile)}; run the grid first")
-    if "metrics.f1_anomalous" not in val or val["metrics.f1_anomalous"].isna().any():
+    if "metrics.f1_anomalous" not in val:
         raise ValueError(f"the validation rows of Table 5.2 in {core.results_path(profile)} predate `f1_anomalous`; run the grid again")
-    return val["metrics.f1_anomalous"].astype(float).idxmax()
+    scores = val["metrics.f1_anomalous"].astype(float)
+    if scores.isna().all(): raise ValueError("no `val` image has an anomaly: the best test cannot be chosen on it")
+    return scores.idxmax()
