@@ -62,11 +62,11 @@ _chapters = [_chapter("vae",        (2, 16, 1e-3), (5, 16, 1e-3), (50, 64, 1e-3)
              _chapter("expertnet",  (1, 4, 1e-3),  (4, 8, 1e-3),  (10, 8, 1e-3))]
 
 PROFILES: dict[str, dict[str, Any]] = {
-    "smoke": dict(image_size=64, n_normal=48, n_labelled=24, n_val=8, n_test=12, n_test_novel=8,
+    "smoke": dict(image_size=64, n_normal=48, n_labelled=24, n_val=8, n_test=12, n_test_novel=8, n_clean=6,
                   workers=0, device="cpu"),
-    "demo":  dict(image_size=128, n_normal=2000, n_labelled=223, n_val=50, n_test=100, n_test_novel=100,
+    "demo":  dict(image_size=128, n_normal=2000, n_labelled=223, n_val=50, n_test=100, n_test_novel=100, n_clean=50,
                   workers=2, device="auto"),
-    "full":  dict(image_size=256, n_normal=20000, n_labelled=223, n_val=50, n_test=100, n_test_novel=100,
+    "full":  dict(image_size=256, n_normal=20000, n_labelled=223, n_val=50, n_test=100, n_test_novel=100, n_clean=100,
                   workers=8, device="auto"),
 }
 for _c in _chapters:
