@@ -15,12 +15,12 @@ import pandas as pd
 import torch
 from scipy import ndimage
 import torchvision.transforms.functional as TF
-from torchmetrics.functional.classification import binary_auroc, binary_precision_recall_curve, binary_roc
+from sklearn import metrics as skm
 
 from . import core, data
 
 # %% auto #0
-__all__ = ['THESIS_TABLES', 'MODES', 'binarize', 'confusion', 'pixel_accuracy', 'f1_dice', 'iou', 'per_image_auroc',
+__all__ = ['THESIS_TABLES', 'MODES', 'binarize', 'confusion', 'auroc', 'pixel_accuracy', 'f1_dice', 'iou', 'per_image_auroc',
            'pixel_auroc', 'f1_max', 'image_auroc', 'aupro', 'f1_optimal_threshold', 'adaptive_threshold',
            'segmentation_scores', 'mean_roc', 'Evaluation', 'anomaly_maps', 'summarize', 'evaluate', 'plot_roc',
            'registry_curves', 'plot_overlays', 'thesis_table', 'report_table', 'explore', 'explorer_text',
@@ -39,6 +39,21 @@ def confusion(pred:torch.Tensor, mask:torch.Tensor) -> dict:
     return dict(tp=(pred & mask).sum(1), fp=(pred & ~mask).sum(1),
                 tn=(~pred & ~mask).sum(1), fn=(~pred & mask).sum(1))
 
+# %% ../nbs/03_evaluate.ipynb #e232688e
+def auroc(positive,   # scores of the anomalous pixels (any shape, any scale)
+          negative) -> float:  # scores of the normal pixels
+    "Exact AUROC = P(positive > negative) + ½ P(tie) (Mann–Whitney U / n₊n₋); NaN if either side is empty."
+    positive = np.asarray(positive, dtype=np.float64).ravel()
+    negative = np.sort(np.asarray(negative, dtype=np.float64).ravel())
+    if not len(positive) or not len(negative): return float("nan")
+    below, up_to = np.searchsorted(negative, positive, "left"), np.searchsorted(negative, positive, "right")
+    return float((below.sum() + up_to.sum()) / (2 * len(positive) * len(negative)))
+
+def _split(amap, mask) -> tuple:
+    "The scores of `amap` where `mask` is 1 and where it is 0, as float64 arrays."
+    a, m = amap.detach().cpu().double().numpy().ravel(), mask.detach().cpu().numpy().ravel() > 0.5
+    return a[m], a[~m]
+
 # %% ../nbs/03_evaluate.ipynb #706c24bf
 def pixel_accuracy(c:dict) -> torch.Tensor:
     "Per-image accuracy (TP+TN)/total (thesis eq. 5.1)."
@@ -56,28 +71,24 @@ def iou(c:dict) -> torch.Tensor:
 
 def per_image_auroc(amap:torch.Tensor, mask:torch.Tensor) -> torch.Tensor:
     "Per-image pixel AUROC (thesis eq. 5.6, exact); NaN for an image whose mask is empty or full."
-    out = torch.full((len(amap),), float("nan"), dtype=torch.float64)
-    for i, (a, m) in enumerate(zip(amap.flatten(1), mask.flatten(1).long())):
-        if 0 < int(m.sum()) < m.numel(): out[i] = float(binary_auroc(a.float(), m))
-    return out
+    return torch.tensor([auroc(*_split(a, m)) for a, m in zip(amap, mask)], dtype=torch.float64)
 
 # %% ../nbs/03_evaluate.ipynb #3b144b9b
 def pixel_auroc(amap:torch.Tensor, mask:torch.Tensor) -> float:
     "AUROC over all pixels of all images pooled."
-    return float(binary_auroc(amap.flatten().float(), mask.flatten().long()))
+    return auroc(*_split(amap, mask))
 
 def f1_max(amap:torch.Tensor, mask:torch.Tensor) -> tuple[float, float]:
     "The best pooled-pixel F1 over all thresholds, and the threshold that reaches it."
-    precision, recall, thresholds = binary_precision_recall_curve(amap.flatten().float(), mask.flatten().long())
-    f1 = 2 * precision * recall / (precision + recall).clamp(min=1e-12)
+    scores, labels = amap.detach().cpu().double().numpy().ravel(), mask.detach().cpu().numpy().ravel() > 0.5
+    precision, recall, thresholds = skm.precision_recall_curve(labels, scores)
+    f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
     best = int(f1[:-1].argmax())   # the last point (recall 0) has no threshold
     return float(f1[best]), float(thresholds[best])
 
 def image_auroc(amap:torch.Tensor, mask:torch.Tensor) -> float:
     "AUROC of the map's maximum as an image score against 'has an anomaly'; NaN if only one kind of image."
-    labels = mask.flatten(1).amax(1).long()
-    if labels.min() == labels.max(): return float("nan")
-    return float(binary_auroc(amap.flatten(1).amax(1).float(), labels))
+    return auroc(*_split(amap.flatten(1).amax(1), mask.flatten(1).amax(1)))
 
 # %% ../nbs/03_evaluate.ipynb #c4dbf1df
 def _region_weights(mask:torch.Tensor) -> np.ndarray:
@@ -123,10 +134,10 @@ def segmentation_scores(amap:torch.Tensor, mask:torch.Tensor, t) -> dict:
 def mean_roc(amap:torch.Tensor, mask:torch.Tensor, points:int=101) -> tuple[np.ndarray, np.ndarray]:
     "The mean per-image ROC curve: (FPR grid, mean TPR)."
     grid, tprs = np.linspace(0, 1, points), []
-    for a, m in zip(amap.flatten(1), mask.flatten(1).long()):
-        if 0 < int(m.sum()) < m.numel():
-            fpr, tpr, _ = binary_roc(a.float(), m)
-            tprs.append(np.interp(grid, fpr.numpy(), tpr.numpy()))
+    for a, m in zip(amap.flatten(1).double().numpy(), mask.flatten(1).numpy() > 0.5):
+        if 0 < int(m.sum()) < m.size:
+            fpr, tpr, _ = skm.roc_curve(m, a, drop_intermediate=False)
+            tprs.append(np.interp(grid, fpr, tpr))
     return grid, (np.mean(tprs, 0) if tprs else np.full(points, np.nan))
 
 # %% ../nbs/03_evaluate.ipynb #a9d912a0
