@@ -88,7 +88,7 @@ def load_mask(path,                      # the mask file
         raise ValueError(f"{path}: mask is {arr.shape[1]}x{arr.shape[0]} (WxH) but its image {image_path or ''} is {size[1]}x{size[0]}")
     return torch.from_numpy((arr > 0).astype(np.float32))[None]
 
-# %% ../nbs/01_data.ipynb #7e41d746
+# %% ../nbs/01_data.ipynb #095044f1
 def load_regions(path,                      # the anomaly-id file: 8-bit, single channel, 0 = none
                  size:tuple|None=None,      # (H, W) it must have, e.g. its image's
                  image_path=None) -> torch.Tensor:  # the image it belongs to, named in errors
@@ -202,6 +202,12 @@ def check_anomaly_ids(regions:torch.Tensor, anomalies:list, ids_path, json_path)
     if found - listed: raise ValueError(f"{ids_path}: anomaly ids {sorted(found - listed)} have no entry in {json_path} (it lists ids {sorted(listed)})")
     if listed - found: raise ValueError(f"{json_path}: lists anomaly ids {sorted(listed - found)} that have no pixel in {ids_path}")
 
+def _read_json(path) -> dict:
+    "The JSON at `path`; invalid JSON is an error naming it."
+    try: return json.loads(Path(path).read_text())
+    except json.JSONDecodeError as e: raise ValueError(f"{path}: not valid JSON ({e})") from None
+
+# %% ../nbs/01_data.ipynb #9700e9d2
 class SynthDataset(RecordDataset):
     "A split of the VehicleFP-Synth cache at `root`: image, exact mask and anomaly ids, canonical twin and metadata."
     def __init__(self, root, split:str, transform:Callable|None=None):
@@ -219,12 +225,18 @@ class SynthDataset(RecordDataset):
         return Record(image, mask, canonical, dict(dataset="synth", split=self.split, index=i, json=meta), regions=ids)
 
     def read(self, rec):
-        sample = read_record(rec)
-        try: info = json.loads(Path(rec.meta["json"]).read_text())
-        except json.JSONDecodeError as e: raise ValueError(f"{rec.meta['json']}: not valid JSON ({e})") from None
+        sample, info = read_record(rec), _read_json(rec.meta["json"])
         check_anomaly_ids(sample["regions"], info.get("anomalies", []), rec.regions, rec.meta["json"])
         sample["meta"] = {**info, **sample["meta"], "size": list(sample["image"].shape[-2:])}
         return sample
+
+    def metas(self) -> list:
+        "Every sample's metadata as `read` gives it, from the JSON and the image header only (no decoding)."
+        out = []
+        for rec in self.records:
+            with Image.open(rec.image) as img: width, height = img.size
+            out.append({**_read_json(rec.meta["json"]), **rec.meta, "path": str(rec.image), "size": [height, width]})
+        return out
 
 # %% ../nbs/01_data.ipynb #da5842e2
 FAKE_TYPES = {"sticker": (230, 20, 20), "scratch": (245, 245, 245), "dent": (40, 40, 40), "dirt": (110, 80, 40)}
