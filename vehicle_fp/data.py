@@ -20,13 +20,14 @@ from torchvision import tv_tensors
 from torchvision.transforms import v2
 
 # %% auto #0
-__all__ = ['IMAGE_EXTENSIONS', 'SYNTH_VERSION', 'AREA_SHAPES', 'PATCH_SIZE', 'PATCH_IMAGE_SIZES', 'load_image', 'load_mask',
-           'Record', 'read_record', 'RecordDataset', 'collate', 'dataset_id', 'read_manifest', 'SynthDataset',
+__all__ = ['IMAGE_EXTENSIONS', 'SYNTH_VERSION', 'FAKE_TYPES', 'CLEAN_SPLITS', 'AREA_SHAPES', 'PATCH_SIZE', 'PATCH_IMAGE_SIZES',
+           'load_image', 'load_mask', 'load_regions', 'check_regions', 'Record', 'read_record', 'RecordDataset',
+           'collate', 'dataset_id', 'read_manifest', 'check_anomaly_ids', 'SynthDataset', 'anomaly_entries',
            'write_fake_synth', 'toy_vehicle', 'list_images', 'FolderDataset', 'write_example_folder',
-           'rasterize_shapes', 'read_labelme', 'LabelMeDataset', 'write_example_labelme', 'split_list', 'read_list',
-           'ReidDataset', 'VeRiWild', 'VehicleID', 'compiled_reid', 'write_fake_reid', 'Joint', 'eval_transform',
-           'train_transform', 'valid_centres', 'patch_at', 'balanced_centres', 'BalancedPatches', 'check_dataset',
-           'overlay', 'show_samples']
+           'rasterize_shapes', 'rasterize_ids', 'read_labelme', 'LabelMeDataset', 'write_example_labelme', 'split_list',
+           'read_list', 'ReidDataset', 'VeRiWild', 'VehicleID', 'compiled_reid', 'write_fake_reid', 'Joint',
+           'eval_transform', 'train_transform', 'valid_centres', 'patch_at', 'balanced_centres', 'BalancedPatches',
+           'check_dataset', 'overlay', 'show_samples']
 
 # %% ../nbs/01_data.ipynb #349aa2de
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".ppm", ".pgm", ".tif", ".tiff", ".webp")
@@ -87,24 +88,46 @@ def load_mask(path,                      # the mask file
         raise ValueError(f"{path}: mask is {arr.shape[1]}x{arr.shape[0]} (WxH) but its image {image_path or ''} is {size[1]}x{size[0]}")
     return torch.from_numpy((arr > 0).astype(np.float32))[None]
 
+# %% ../nbs/01_data.ipynb #095044f1
+def load_regions(path,                      # the anomaly-id file: 8-bit, single channel, 0 = none
+                 size:tuple|None=None,      # (H, W) it must have, e.g. its image's
+                 image_path=None) -> torch.Tensor:  # the image it belongs to, named in errors
+    "The anomaly ids at `path` as uint8 `[1,H,W]` (0 = no anomaly, k = the anomaly with id k)."
+    img = _open(path)
+    if img.mode != "L": raise ValueError(f"{path}: anomaly-id map has mode {img.mode}; expected 8-bit single-channel (mode L)")
+    arr = np.asarray(img)
+    if size is not None and tuple(arr.shape) != tuple(size):
+        raise ValueError(f"{path}: anomaly-id map is {arr.shape[1]}x{arr.shape[0]} (WxH) but its image {image_path or ''} is {size[1]}x{size[0]}")
+    return torch.from_numpy(arr.copy())[None]
+
+def check_regions(regions:torch.Tensor, mask:torch.Tensor, path):  # `path`: the id file, named in the error
+    "Raise unless `regions > 0` is exactly `mask`."
+    differ = int(((regions > 0) != (mask > 0.5)).sum())
+    if differ: raise ValueError(f"{path}: anomaly ids disagree with the mask at {differ} pixels; expected ids > 0 exactly where the mask is 1")
+
 # %% ../nbs/01_data.ipynb #d975cc6c
 @dataclass
 class Record:
-    "The files of one sample: image, and optionally mask and canonical twin, with its metadata."
+    "The files of one sample: image, and optionally mask, canonical twin and anomaly ids, with its metadata."
     image: Path
     mask: Path | None = None
     canonical: Path | None = None
     meta: dict = field(default_factory=dict)
+    regions: Path | None = None
 
 def read_record(rec:Record) -> dict:
-    "The sample dict of `rec`: image, mask (checked against the image's size), canonical twin, meta."
+    "The sample dict of `rec`: image, mask and anomaly ids (checked against the image and each other), canonical twin, meta."
     image = load_image(rec.image)
     size = tuple(image.shape[-2:])
     mask = None if rec.mask is None else load_mask(rec.mask, size, rec.image)
+    regions = None if rec.regions is None else load_regions(rec.regions, size, rec.image)
+    if regions is not None:
+        if mask is None: raise ValueError(f"{rec.regions}: anomaly ids without a mask for {rec.image}")
+        check_regions(regions, mask, rec.regions)
     canonical = None if rec.canonical is None else load_image(rec.canonical)
     if canonical is not None and tuple(canonical.shape[-2:]) != size:
         raise ValueError(f"{rec.canonical}: canonical twin is {canonical.shape[-1]}x{canonical.shape[-2]} (WxH) but its image {rec.image} is {size[1]}x{size[0]}")
-    return dict(image=image, mask=mask, canonical=canonical, meta={**rec.meta, "path": str(rec.image)})
+    return dict(image=image, mask=mask, regions=regions, canonical=canonical, meta={**rec.meta, "path": str(rec.image)})
 
 # %% ../nbs/01_data.ipynb #eb34f1b1
 class RecordDataset(Dataset):
@@ -147,7 +170,7 @@ def dataset_id(dataset) -> str:
     return f"{type(dataset).__name__}:{getattr(root, 'name', '')}:{getattr(dataset, 'split', '')}:{len(dataset)}"
 
 # %% ../nbs/01_data.ipynb #a48eee8c
-SYNTH_VERSION = 1
+SYNTH_VERSION = 2
 
 def read_manifest(root) -> dict:
     "The manifest of the VehicleFP-Synth cache at `root`; an incomplete or foreign cache is an error."
@@ -159,18 +182,34 @@ def read_manifest(root) -> dict:
     try: manifest = json.loads(path.read_text())
     except json.JSONDecodeError as e: raise ValueError(f"{path}: not valid JSON ({e})") from None
     if manifest.get("version") != SYNTH_VERSION:
-        raise ValueError(f"{path}: cache format version {manifest.get('version')!r}, this reader knows version {SYNTH_VERSION}")
+        raise ValueError(f"{path}: cache format version {manifest.get('version')!r}, this reader knows version {SYNTH_VERSION}; rebuild the cache with chapter 02")
     if not isinstance(manifest.get("splits"), dict): raise ValueError(f"{path}: no 'splits' table")
     return manifest
 
 def _synth_files(root:Path, split:str, i:int) -> tuple:
+    "(image, mask, canonical, metadata, ids) paths of sample `i` of `split`."
     stem = root / split / f"{i:05d}"
-    return (stem.with_suffix(".png"), stem.parent / f"{stem.name}_mask.png",
-            stem.parent / f"{stem.name}_canonical.png", stem.with_suffix(".json"))
+    return (stem.with_suffix(".png"), stem.parent / f"{stem.name}_mask.png", stem.parent / f"{stem.name}_canonical.png",
+            stem.with_suffix(".json"), stem.parent / f"{stem.name}_ids.png")
 
 # %% ../nbs/01_data.ipynb #ef48692c
+def check_anomaly_ids(regions:torch.Tensor, anomalies:list, ids_path, json_path):
+    "Raise unless the ids in `regions` are exactly the `id`s of the metadata's `anomalies`."
+    for k, a in enumerate(anomalies):
+        if not isinstance(a, dict) or not {"id", "type"} <= set(a):
+            raise ValueError(f"{json_path}: anomaly entry {k} is {a!r}; expected a dict with 'id', 'type', 'box' and 'area' (format version {SYNTH_VERSION})")
+    listed, found = {int(a["id"]) for a in anomalies}, set(regions.unique().tolist()) - {0}
+    if found - listed: raise ValueError(f"{ids_path}: anomaly ids {sorted(found - listed)} have no entry in {json_path} (it lists ids {sorted(listed)})")
+    if listed - found: raise ValueError(f"{json_path}: lists anomaly ids {sorted(listed - found)} that have no pixel in {ids_path}")
+
+def _read_json(path) -> dict:
+    "The JSON at `path`; invalid JSON is an error naming it."
+    try: return json.loads(Path(path).read_text())
+    except json.JSONDecodeError as e: raise ValueError(f"{path}: not valid JSON ({e})") from None
+
+# %% ../nbs/01_data.ipynb #9700e9d2
 class SynthDataset(RecordDataset):
-    "A split of the VehicleFP-Synth cache at `root`: image, exact mask, canonical twin and metadata."
+    "A split of the VehicleFP-Synth cache at `root`: image, exact mask and anomaly ids, canonical twin and metadata."
     def __init__(self, root, split:str, transform:Callable|None=None):
         self.root, self.split = Path(root), split
         self.manifest = read_manifest(root)
@@ -180,20 +219,56 @@ class SynthDataset(RecordDataset):
         super().__init__(records, transform)
 
     def _record(self, i):
-        image, mask, canonical, meta = _synth_files(self.root, self.split, i)
-        for f in (image, mask, canonical, meta):
+        image, mask, canonical, meta, ids = _synth_files(self.root, self.split, i)
+        for f in (image, mask, canonical, meta, ids):
             if not f.is_file(): raise FileNotFoundError(f"{f} is missing: the manifest of {self.root} lists {self.manifest['splits'][self.split]} {self.split!r} samples")
-        return Record(image, mask, canonical, dict(dataset="synth", split=self.split, index=i, json=meta))
+        return Record(image, mask, canonical, dict(dataset="synth", split=self.split, index=i, json=meta), regions=ids)
 
     def read(self, rec):
-        sample = read_record(rec)
-        try: info = json.loads(Path(rec.meta["json"]).read_text())
-        except json.JSONDecodeError as e: raise ValueError(f"{rec.meta['json']}: not valid JSON ({e})") from None
-        sample["meta"] = {**info, **sample["meta"]}
+        sample, info = read_record(rec), _read_json(rec.meta["json"])
+        check_anomaly_ids(sample["regions"], info.get("anomalies", []), rec.regions, rec.meta["json"])
+        sample["meta"] = {**info, **sample["meta"], "size": list(sample["image"].shape[-2:])}
         return sample
 
+    def metas(self) -> list:
+        "Every sample's metadata as `read` gives it, from the JSON and the image header only (no decoding)."
+        out = []
+        for rec in self.records:
+            with Image.open(rec.image) as img: width, height = img.size
+            out.append({**_read_json(rec.meta["json"]), **rec.meta, "path": str(rec.image), "size": [height, width]})
+        return out
+
 # %% ../nbs/01_data.ipynb #da5842e2
-def write_fake_synth(root, splits:dict|None=None, size:int=32, seed:int=0, manifest:bool=True) -> Path:
+FAKE_TYPES = {"sticker": (230, 20, 20), "scratch": (245, 245, 245), "dent": (40, 40, 40), "dirt": (110, 80, 40)}
+CLEAN_SPLITS = ("normal", "clean")   # splits without anomalies
+
+def anomaly_entries(ids:np.ndarray,  # `[H,W]` anomaly ids, 0 = none
+                    types:list) -> list:  # the type of id 1, 2, ...
+    "The metadata entries `{id, type, box [x, y, w, h], area}` of the ids in `ids` that have pixels."
+    entries = []
+    for k, kind in enumerate(types, 1):
+        ys, xs = np.nonzero(ids == k)
+        if len(xs): entries.append(dict(id=k, type=kind, box=[int(xs.min()), int(ys.min()), int(np.ptp(xs)) + 1, int(np.ptp(ys)) + 1], area=int(len(xs))))
+    return entries
+
+def _fake_anomalies(rng, size:int, max_anomalies:int) -> tuple:
+    "Anomaly ids `[H,W]` uint8 and their metadata entries: 1..`max_anomalies` rectangles of random types."
+    ids, types = np.zeros((size, size), np.uint8), []
+    for k in range(1, 1 + int(rng.integers(1, max_anomalies + 1))):
+        h, w = rng.integers(3, max(4, size // 3), 2)
+        y, x = rng.integers(0, size - h), rng.integers(0, size - w)
+        ids[y:y + h, x:x + w] = k; types.append(str(rng.choice(list(FAKE_TYPES))))
+    return ids, anomaly_entries(ids, types)
+
+def _fake_image(canonical:np.ndarray, ids:np.ndarray, entries:list) -> np.ndarray:
+    "`canonical` with each anomaly painted in its type's colour."
+    image = canonical.copy()
+    for a in entries: image[ids == a["id"]] = FAKE_TYPES[a["type"]]
+    return image
+
+# %% ../nbs/01_data.ipynb #3a05d628
+def write_fake_synth(root, splits:dict|None=None, size:int=32, seed:int=0, manifest:bool=True,
+                     max_anomalies:int=2) -> Path:  # rectangles per image on splits with anomalies
     "Write a tiny cache in VehicleFP-Synth's format at `root` (random blobs, not vehicles), for tests."
     root, rng = Path(root), np.random.default_rng(seed)
     splits = splits or {"normal": 3, "test": 2}
@@ -201,14 +276,12 @@ def write_fake_synth(root, splits:dict|None=None, size:int=32, seed:int=0, manif
         (root / split).mkdir(parents=True, exist_ok=True)
         for i in range(n):
             canonical = rng.integers(60, 200, (size, size, 3), dtype=np.uint8)
-            mask = np.zeros((size, size), np.uint8)
-            if split != "normal": y, x = rng.integers(4, size - 12, 2); mask[y:y + 8, x:x + 8] = 255
-            image = np.where(mask[..., None] > 0, np.array([230, 20, 20], np.uint8), canonical)
+            ids, entries = (np.zeros((size, size), np.uint8), []) if split in CLEAN_SPLITS else _fake_anomalies(rng, size, max_anomalies)
+            image, mask = _fake_image(canonical, ids, entries), ((ids > 0) * 255).astype(np.uint8)
             files = _synth_files(root, split, i)
-            Image.fromarray(image).save(files[0]); Image.fromarray(mask).save(files[1]); Image.fromarray(canonical).save(files[2])
-            files[3].write_text(json.dumps(dict(model="blob", view="front", light="day", seed=seed,
-                                                anomalies=[] if split == "normal" else [dict(type="sticker", box=[int(x), int(y), 8, 8])])))
-    if manifest: (root / "manifest.json").write_text(json.dumps(dict(params=dict(fake=True), splits=splits, version=SYNTH_VERSION)))
+            for path, array in zip((files[0], files[1], files[2], files[4]), (image, mask, canonical, ids)): Image.fromarray(array).save(path)
+            files[3].write_text(json.dumps(dict(model="blob", view="front", light="day", seed=seed, anomalies=entries)))
+    if manifest: (root / "manifest.json").write_text(json.dumps(dict(params=dict(fake=True, image_size=size), splits=splits, version=SYNTH_VERSION)))
     return root
 
 # %% ../nbs/01_data.ipynb #7d94c578
@@ -305,16 +378,16 @@ def write_example_folder(root, n:int=8, size:int=64, seed:int=0, masks:bool=True
 # %% ../nbs/01_data.ipynb #81c9cf80
 AREA_SHAPES = ("polygon", "rectangle", "circle")
 
-def _draw_shape(draw:ImageDraw.ImageDraw, shape:dict):
-    "Fill one LabelMe shape into `draw` with 1."
+def _draw_shape(draw:ImageDraw.ImageDraw, shape:dict, value:int=1):
+    "Fill one LabelMe shape into `draw` with `value`."
     points = [tuple(map(float, pt)) for pt in shape["points"]]
     kind = shape.get("shape_type") or "polygon"
-    if kind == "polygon": draw.polygon(points, fill=1, outline=1)
-    elif kind == "rectangle": draw.rectangle(_box(points), fill=1, outline=1)
+    if kind == "polygon": draw.polygon(points, fill=value, outline=value)
+    elif kind == "rectangle": draw.rectangle(_box(points), fill=value, outline=value)
     else:
         (cx, cy), (px, py) = points[:2]
         r = ((cx - px) ** 2 + (cy - py) ** 2) ** 0.5
-        draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=1, outline=1)
+        draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=value, outline=value)
 
 def _box(points) -> list:
     xs, ys = [p[0] for p in points], [p[1] for p in points]
@@ -326,6 +399,14 @@ def rasterize_shapes(shapes:list, size:tuple) -> torch.Tensor:
     draw = ImageDraw.Draw(mask)
     for shape in shapes: _draw_shape(draw, shape)
     return torch.from_numpy(np.asarray(mask, dtype=np.float32).copy())[None]
+
+def rasterize_ids(shapes:list, size:tuple, path=None) -> torch.Tensor:  # `path`: the JSON, named in errors
+    "LabelMe `shapes` as uint8 anomaly ids `[1,H,W]`: shape k (from 1) drawn with k, later shapes on top."
+    if len(shapes) > 255: raise ValueError(f"{path}: {len(shapes)} shapes; anomaly ids are 8-bit, at most 255 shapes per image")
+    ids = Image.new("L", (size[1], size[0]), 0)
+    draw = ImageDraw.Draw(ids)
+    for k, shape in enumerate(shapes, 1): _draw_shape(draw, shape, k)
+    return torch.from_numpy(np.asarray(ids).copy())[None]
 
 # %% ../nbs/01_data.ipynb #fd123607
 def read_labelme(path, labels:tuple|None=None) -> dict:
@@ -371,7 +452,9 @@ class LabelMeDataset(RecordDataset):
         size = tuple(sample["image"].shape[-2:])
         if None not in ann["size"] and tuple(ann["size"]) != size:
             raise ValueError(f"{rec.meta['json']}: imageHeight x imageWidth is {ann['size'][0]}x{ann['size'][1]} but {rec.image} is {size[0]}x{size[1]}")
-        sample["mask"] = rasterize_shapes(ann["shapes"], size)
+        regions = rasterize_ids(ann["shapes"], size, rec.meta["json"])
+        sample["mask"], sample["regions"] = (regions > 0).float(), regions
+        sample["meta"]["anomalies"] = anomaly_entries(regions[0].numpy(), [s.get("label") for s in ann["shapes"]])
         return sample
 
 # %% ../nbs/01_data.ipynb #e0677437
@@ -486,7 +569,7 @@ def write_fake_reid(root, kind:str, vehicles:int=3, per_vehicle:int=2, size:int=
     return root
 
 # %% ../nbs/01_data.ipynb #e3729060
-_IMAGE_KEYS, _MASK_KEYS = ("image", "canonical"), ("mask",)
+_IMAGE_KEYS, _MASK_KEYS = ("image", "canonical"), ("mask", "regions")
 
 def _wrap(sample:dict) -> dict:
     kinds = {**{k: tv_tensors.Image for k in _IMAGE_KEYS}, **{k: tv_tensors.Mask for k in _MASK_KEYS}}
@@ -496,13 +579,13 @@ def _unwrap(sample:dict) -> dict:
     return {k: v.as_subclass(torch.Tensor) if isinstance(v, tv_tensors.TVTensor) else v for k, v in sample.items()}
 
 class Joint:
-    "A torchvision v2 transform applied to a whole sample dict: images and canonical twin as `Image`, mask as `Mask`."
+    "A torchvision v2 transform applied to a whole sample dict: images and canonical twin as `Image`, mask and anomaly ids as `Mask`."
     def __init__(self, *transforms): self.transform = v2.Compose(list(transforms))
     def __call__(self, sample:dict) -> dict: return _unwrap(self.transform(_wrap(sample)))
     def __repr__(self): return f"Joint({self.transform})"
 
 def eval_transform(size:int) -> Joint:
-    "Resize to `size` x `size` (images antialiased, masks nearest)."
+    "Resize to `size` x `size` (images antialiased, masks and anomaly ids nearest)."
     return Joint(v2.Resize((size, size), antialias=True))
 
 def train_transform(size:int, hflip:float=0.5, vflip:float=0.5,  # flip probabilities
@@ -547,13 +630,13 @@ def balanced_centres(mask:torch.Tensor,               # `[H,W]` in {0,1}
 
 # %% ../nbs/01_data.ipynb #d82c9578
 class BalancedPatches(Dataset):
-    "33×33 patches at several image sizes, one random normal patch per anomalous one (thesis §4.1.2)."
+    "33×33 patches at several image sizes, one random normal patch per anomalous one (thesis §4.1.2); `region`: the centre's anomaly id."
     def __init__(self, dataset:Dataset,                  # samples with masks
                  image_sizes:tuple=PATCH_IMAGE_SIZES,    # each image is resized to each of these first
                  patch_size:int=PATCH_SIZE, seed:int=0,
                  max_per_image:int|None=None,            # cap on anomalous patches per image and size
                  clean_normals:bool=False):              # normal patches free of any anomalous pixel
-        self.patch_size, self.images, rows = patch_size, {}, []
+        self.patch_size, self.images, self.regions, rows = patch_size, {}, {}, []
         gen = torch.Generator().manual_seed(seed)
         for i in range(len(dataset)):
             sample = dataset[i]
@@ -561,6 +644,7 @@ class BalancedPatches(Dataset):
             for size in image_sizes:
                 resized = eval_transform(size)(sample)
                 self.images[(i, size)] = (resized["image"] * 255).round().to(torch.uint8)
+                self.regions[(i, size)] = resized.get("regions")
                 positives, negatives = balanced_centres(resized["mask"][0], patch_size, gen, max_per_image, clean_normals)
                 for label, centres in ((1, positives), (0, negatives)):
                     rows += [(i, size, y, x, label) for y, x in centres.tolist()]
@@ -570,7 +654,9 @@ class BalancedPatches(Dataset):
     def __getitem__(self, k):
         i, size, y, x, label = self.index[k].tolist()
         patch = patch_at(self.images[(i, size)], y, x, self.patch_size).float() / 255
-        return dict(patch=patch, label=float(label), image_index=i, image_size=size, centre=torch.tensor([y, x]))
+        regions = self.regions[(i, size)]
+        region = None if regions is None else int(regions[0, y, x])   # the centre's anomaly id, 0 = none
+        return dict(patch=patch, label=float(label), region=region, image_index=i, image_size=size, centre=torch.tensor([y, x]))
 
 # %% ../nbs/01_data.ipynb #47b1f6a7
 def _summary(sample:dict) -> dict:
