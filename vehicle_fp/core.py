@@ -35,7 +35,7 @@ __all__ = ['PROFILES', 'CHAPTERS', 'DEVICES', 'TRAINERS', 'TRAINER_MODULES', 'pr
            'save_checkpoint', 'load_checkpoint', 'weights_digest', 'NonFiniteLoss', 'init_distributed',
            'close_distributed', 'fit', 'BlobImages', 'TinyAutoencoder', 'toy_loss', 'check_resume', 'check_nonfinite',
            'register_trainer', 'load_or_train', 'train_toy', 'train_cli', 'chapter_notebooks', 'run_chapter',
-           'results_tables', 'print_results', 'book_cli', 'readme_text', 'readme_cli']
+           'results_tables', 'print_results', 'render_book', 'book_cli', 'readme_text', 'readme_cli']
 
 # %% ../nbs/00_core.ipynb #b53d0b00
 _CHAPTER_KEYS = ("epochs", "batch_size", "lr")
@@ -589,12 +589,45 @@ def print_results(profile:str):
         print(f"\n== {chapter}: Table {table} ({profile}) ==")
         print(t.dropna(axis=1, how="all").to_string(float_format=lambda x: f"{x:.4f}"))
 
+# %% ../nbs/00_core.ipynb #b288bb0a
+def _title(nb) -> str:
+    "The first level-1 heading of notebook `nb`, or ''."
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("# "):
+            return cell.source.lstrip()[2:].splitlines()[0].strip()
+    return ""
+
+def render_book(notebooks:Path,          # a folder of executed chapter notebooks (NN_name.ipynb)
+                out:Path,                # where the pages go
+                profile:str|None=None    # whose results tables the index shows; None: none
+                ) -> Path:
+    "Render the executed chapters in `notebooks` to HTML pages under `out` with an index page; return the index's path."
+    import html
+    import nbformat
+    from nbconvert import HTMLExporter
+    found = sorted(Path(notebooks).glob("[0-9][0-9]*_*.ipynb"))
+    if not found: raise FileNotFoundError(f"{notebooks}: no executed chapter notebooks (NN_name.ipynb) to render; run the book first")
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    exporter, links = HTMLExporter(template_name="lab", embed_images=True), []
+    for path in found:
+        nb = nbformat.read(path, as_version=4)
+        with atomic_path(out / f"{path.stem}.html") as tmp: tmp.write_text(exporter.from_notebook_node(nb)[0])
+        links.append(f'<li><a href="{path.stem}.html">{path.stem}</a> {html.escape(_title(nb))}</li>')
+    tables = results_tables(profile) if profile else {}
+    body = "".join(f"<h3>{html.escape(str(c))}: Table {html.escape(str(t))}</h3>"
+                   + df.dropna(axis=1, how="all").to_html(float_format=lambda x: f"{x:.4f}") for (c, t), df in tables.items())
+    page = (f"<!doctype html><html><head><meta charset='utf-8'><title>vehicle_fp ({profile or 'book'})</title></head><body>"
+            f"<h1>vehicle_fp</h1><h2>Chapters</h2><ul>{''.join(links)}</ul>"
+            f"<h2>Results ({html.escape(profile or '')})</h2>{body or '<p>(no results recorded)</p>'}</body></html>")
+    with atomic_path(out / "index.html") as tmp: tmp.write_text(page)
+    return out / "index.html"
+
 # %% ../nbs/00_core.ipynb #5dfa0877
 @call_parse
 def book_cli(profile:Param("smoke, demo or full", str)="demo",
              only:Param("run only notebooks whose name contains this", str)=None,
              timeout:Param("per-cell execution timeout in seconds", int)=None):
-    "Execute every chapter notebook in `profile` with papermill, in order, then print the results tables."
+    "Execute every chapter notebook in `profile` with papermill, in order, print the results tables, and render the book as HTML."
     import time
     check_choice("profile", profile, tuple(PROFILES))
     for nb in chapter_notebooks():
@@ -604,6 +637,8 @@ def book_cli(profile:Param("smoke, demo or full", str)="demo",
         out = run_chapter(nb, profile, timeout=timeout)
         print(f"   done in {time.perf_counter() - t0:.0f} s -> {out}", flush=True)
     print_results(profile)
+    index = render_book(run_dir(profile) / "notebooks", run_dir(profile) / "book", profile)
+    print(f"\nthe book as web pages: {index}")
 
 # %% ../nbs/00_core.ipynb #14b35654
 def readme_text(index:Path|None=None) -> str:
