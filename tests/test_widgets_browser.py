@@ -58,7 +58,9 @@ def jupyterlab(tmp_path, session_dirs):
 
 
 def _readout(page) -> str:
-    return page.locator(".vfp-explorer-readout").inner_text()
+    # textContent, not innerText: JupyterLab renders only the cells near the view, and innerText is empty
+    # for a cell scrolled out of it (the chapter's later sections push the explorer off screen)
+    return page.locator(".vfp-explorer-readout").text_content()
 
 
 @pytest.mark.timeout(900)
@@ -80,9 +82,10 @@ def test_threshold_slider_changes_displayed_f1(jupyterlab):
                                    timeout=120_000)
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
             readout = page.locator(".vfp-explorer-readout")
-            readout.wait_for(state="visible", timeout=600_000)
-            page.wait_for_function("() => /F1 = \\d/.test(document.querySelector('.vfp-explorer-readout').innerText)",
-                                   timeout=60_000)
+            readout.wait_for(state="attached", timeout=600_000)
+            page.wait_for_function("() => /F1 = \\d/.test(document.querySelector('.vfp-explorer-readout').textContent)",
+                                   timeout=120_000)
+            readout.scroll_into_view_if_needed()
             news = page.get_by_role("button", name="No")   # JupyterLab's "notify me of news?" toast
             if news.count(): news.first.click()
             before = _readout(page)
@@ -90,7 +93,7 @@ def test_threshold_slider_changes_displayed_f1(jupyterlab):
             slider.scroll_into_view_if_needed()
             box = slider.bounding_box()
             page.mouse.click(box["x"] + box["width"] * 0.85, box["y"] + box["height"] / 2)
-            page.wait_for_function("(before) => document.querySelector('.vfp-explorer-readout').innerText !== before",
+            page.wait_for_function("(before) => document.querySelector('.vfp-explorer-readout').textContent !== before",
                                    arg=before, timeout=120_000)
             after = _readout(page)
             readout.scroll_into_view_if_needed()
