@@ -182,7 +182,7 @@ def read_manifest(root) -> dict:
     try: manifest = json.loads(path.read_text())
     except json.JSONDecodeError as e: raise ValueError(f"{path}: not valid JSON ({e})") from None
     if manifest.get("version") != SYNTH_VERSION:
-        raise ValueError(f"{path}: cache format version {manifest.get('version')!r}, this reader knows version {SYNTH_VERSION}; rebuild the cache with chapter 02")
+        raise ValueError(f"{path}: cache format version {manifest.get('version')!r}, this reader knows version {SYNTH_VERSION}; rebuild the cache with chapter 02e (vehicle_fp.synth.build_synth)")
     if not isinstance(manifest.get("splits"), dict): raise ValueError(f"{path}: no 'splits' table")
     return manifest
 

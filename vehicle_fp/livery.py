@@ -48,7 +48,7 @@ def texel_geometry(car:Car, covering:np.ndarray) -> dict:
     centre, normal = corners[..., :3].mean(-2), corners[..., 3:6].mean(-2)
     normal = normal / np.maximum(np.linalg.norm(normal, axis=-1, keepdims=True), 1e-9)
     lo, hi = car.positions.min(0), car.positions.max(0)
-    rel = (centre - lo) / (hi - lo)
+    rel = (centre - lo) / np.maximum(hi - lo, 1e-9)            # a flat mesh has no extent on some axis
     return dict(x=rel[..., 0], z=rel[..., 2], normal=normal)
 
 # %% ../nbs/02c_livery.ipynb #f8214adc
