@@ -270,6 +270,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '', 'doc_host': '', 'git_url
                                    'vehicle_fp.livery.classify_texels': ('livery.html#classify_texels', 'vehicle_fp/livery.py'),
                                    'vehicle_fp.livery.dress': ('livery.html#dress', 'vehicle_fp/livery.py'),
                                    'vehicle_fp.livery.livery_models': ('livery.html#livery_models', 'vehicle_fp/livery.py'),
+                                   'vehicle_fp.livery.model_road_texture': ('livery.html#model_road_texture', 'vehicle_fp/livery.py'),
                                    'vehicle_fp.livery.road_texture': ('livery.html#road_texture', 'vehicle_fp/livery.py'),
                                    'vehicle_fp.livery.srgb_to_lab': ('livery.html#srgb_to_lab', 'vehicle_fp/livery.py'),
                                    'vehicle_fp.livery.texel_geometry': ('livery.html#texel_geometry', 'vehicle_fp/livery.py'),

@@ -17,7 +17,7 @@ from .meshes import BODY, GLASS, Car, car_models, load_car
 
 # %% auto #0
 __all__ = ['LIVERIES', 'ROAD_DROPPED', 'srgb_to_lab', 'uv_coverage', 'texel_geometry', 'body_colour', 'classify_texels',
-           'road_texture', 'livery_models', 'dress']
+           'road_texture', 'livery_models', 'model_road_texture', 'dress']
 
 # %% ../nbs/02c_livery.ipynb #102afd44
 _SRGB_TO_XYZ = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
@@ -135,9 +135,13 @@ def livery_models(livery:str) -> tuple:
     return tuple(m for m in car_models() if livery == "race" or m not in ROAD_DROPPED)
 
 @functools.lru_cache(maxsize=None)
+def model_road_texture(name:str) -> tuple:
+    "`road_texture` of the model `name`, computed once per process (the renderer, the table and the figures share it)."
+    return road_texture(load_car(name))
+
+@functools.lru_cache(maxsize=None)
 def _road_car(name:str) -> Car:
-    car = load_car(name)
-    return dataclasses.replace(car, texture=road_texture(car)[0], livery="road")
+    return dataclasses.replace(load_car(name), texture=model_road_texture(name)[0], livery="road")
 
 def dress(car:Car, livery:str) -> Car:
     "`car` in `livery`: as shipped ('race'), or with its livery painted out ('road'); cached per process."

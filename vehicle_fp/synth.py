@@ -19,6 +19,7 @@ from PIL import Image, ImageFilter
 from tqdm.auto import tqdm
 
 from . import core
+from .data import anomaly_entries
 from .meshes import BODY, NOVEL_MODELS, Car, car_models, corner_rows, face_normals, load_car
 from .livery import LIVERIES, dress, livery_models
 from .render import CAR_FS, CAR_VS, LIGHTING, Renderer, fit_crop, look_at, perspective, project, renderer
@@ -356,13 +357,9 @@ def place_anomalies(r:Renderer, rng, car:Car, scene:dict, geometry:dict, count:i
 
 def visible_anomalies(anomalies:list, ids:np.ndarray) -> tuple:
     "The visible anomalies (id, type, box, area) and the types of the hidden ones."
-    seen, hidden = [], []
-    for i, a in enumerate(anomalies, 1):
-        ys, xs = np.nonzero(ids == i)
-        if not len(xs): hidden.append(a["type"]); continue
-        box = [int(xs.min()), int(ys.min()), int(xs.max() - xs.min() + 1), int(ys.max() - ys.min() + 1)]
-        seen.append(dict(id=i, type=a["type"], box=box, area=int(len(xs))))
-    return seen, hidden
+    seen = anomaly_entries(ids, [a["type"] for a in anomalies])
+    shown = {a["id"] for a in seen}
+    return seen, [a["type"] for i, a in enumerate(anomalies, 1) if i not in shown]
 
 # %% ../nbs/02e_synth.ipynb #5c0d2a41
 def render_sample(params:dict,       # generator parameters, from `synth_params`
