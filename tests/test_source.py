@@ -59,3 +59,17 @@ def test_chapter_has_one_literal_parameters_cell(notebook):
 def test_readme_is_generated_from_index():
     assert (ROOT / "README.md").read_text() == core.readme_text(ROOT / "nbs" / "index.ipynb"), \
         "README.md is out of step with nbs/index.ipynb (run vfp-readme)"
+
+
+def test_no_module_uses_another_modules_private_names():
+    modules = {p.stem for p in (ROOT / "vehicle_fp").glob("*.py")}
+    found = []
+    for path in sorted((ROOT / "vehicle_fp").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules \
+                    and node.value.id != path.stem and node.attr.startswith("_"):
+                found.append(f"{path.name}:{node.lineno}: {node.value.id}.{node.attr}")
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[-1] in modules - {path.stem}:
+                found += [f"{path.name}:{node.lineno}: from {node.module} import {a.name}" for a in node.names
+                          if a.name.startswith("_")]
+    assert not found, "private names used across modules (make them public or move them): " + "; ".join(found)

@@ -31,11 +31,12 @@ from tqdm.auto import tqdm
 # %% auto #0
 __all__ = ['PROFILES', 'CHAPTERS', 'DEVICES', 'TRAINERS', 'TRAINER_MODULES', 'profiles_table', 'check_choice', 'resolve_profile',
            'get_device', 'seed_everything', 'Params', 'params', 'project_root', 'runs_root', 'data_root', 'run_dir',
-           'atomic_path', 'git_rev', 'is_main_process', 'results_path', 'record_result', 'read_results', 'check_config',
-           'save_checkpoint', 'load_checkpoint', 'weights_digest', 'NonFiniteLoss', 'init_distributed',
-           'close_distributed', 'fit', 'BlobImages', 'TinyAutoencoder', 'toy_loss', 'check_resume', 'check_nonfinite',
-           'register_trainer', 'load_or_train', 'train_toy', 'train_cli', 'chapter_notebooks', 'run_chapter',
-           'results_tables', 'print_results', 'render_book', 'book_cli', 'readme_text', 'readme_cli']
+           'atomic_path', 'git_rev', 'is_main_process', 'results_path', 'record_result', 'read_results', 'results',
+           'check_config', 'save_checkpoint', 'load_checkpoint', 'weights_digest', 'NonFiniteLoss', 'to_device',
+           'init_distributed', 'close_distributed', 'fit', 'BlobImages', 'TinyAutoencoder', 'toy_loss', 'check_resume',
+           'check_nonfinite', 'register_trainer', 'load_or_train', 'train_toy', 'train_cli', 'chapter_notebooks',
+           'run_chapter', 'results_tables', 'print_results', 'trace', 'time_call', 'rss_mb', 'reset_peak_rss',
+           'run_isolated', 'render_book', 'book_cli', 'readme_text', 'readme_cli']
 
 # %% ../nbs/00_core.ipynb #b53d0b00
 _CHAPTER_KEYS = ("epochs", "batch_size", "lr")
@@ -55,9 +56,8 @@ _chapters = [_chapter("vae",        (2, 16, 1e-3), (5, 16, 1e-3), (50, 64, 1e-3)
                       i_sizes={"smoke": (64, 128, 256), "demo": (128, 256, 512), "full": (128, 256, 512)},
                       i_size={"smoke": 128, "demo": 256, "full": 256},
                       max_per_image={"smoke": 6, "demo": 20, "full": 512},
-                      n_eval={"smoke": None, "demo": 50, "full": None}, n_eval_val={"smoke": None, "demo": 15, "full": None},
                       padded_inference={"smoke": "dense", "demo": "dense", "full": "patch"},
-                      decoder_patches={"smoke": 16, "demo": 64, "full": 256}, bench_rows={"smoke": 4, "demo": 16, "full": None}),
+                      bench_rows={"smoke": 4, "demo": 16, "full": None}),
              _chapter("ienet",      (1, 8, 1e-4),  (4, 16, 1e-4), (10, 16, 1e-4)),
              _chapter("expertnet",  (1, 4, 1e-3),  (4, 8, 1e-3),  (10, 8, 1e-3))]
 
@@ -220,14 +220,22 @@ def record_result(profile:str,        # the profile the run used
                   table:str,          # the thesis table it belongs to, e.g. '5.1'
                   method:str,         # a readable name of the method/config
                   metrics:dict,       # metric name -> number
+                  *,
+                  split:str,          # the split (or image set) the metrics were measured on
+                  n_images:int,       # how many images
+                  image_hash:str,     # a short hash of those images (`data.image_set_hash`)
                   params:dict|None=None,  # the configuration that produced it
                   wall_s:float|None=None, # seconds the run took
                   device:str|None=None,   # where it ran
-                  curves:dict|None=None) -> dict: # optional curves for figures, e.g. a mean ROC
+                  curves:dict|None=None,  # optional curves for figures, e.g. a mean ROC
+                  **fields) -> dict:      # more top-level fields, e.g. threshold, train_s, infer_ms
     "Append one row to the results registry of `profile` and return it."
+    if not isinstance(split, str) or not split: raise ValueError(f"record_result: split must be a non-empty string, got {split!r}")
+    if int(n_images) < 1: raise ValueError(f"record_result: n_images must be ≥ 1, got {n_images!r}")
     row = dict(time=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-               profile=profile, chapter=chapter, table=str(table), method=method, params=params or {},
-               metrics=metrics, wall_s=wall_s, device=device, git_rev=git_rev(), curves=curves or {})
+               profile=profile, chapter=chapter, table=str(table), method=method, split=split, n_images=int(n_images),
+               image_hash=str(image_hash), params=params or {}, metrics=metrics, wall_s=wall_s, device=device,
+               git_rev=git_rev(), curves=curves or {}, **fields)
     line = (json.dumps(row, default=_jsonable) + "\n").encode()
     if not is_main_process(): return row
     with open(results_path(profile), "ab") as f:
@@ -240,7 +248,7 @@ def record_result(profile:str,        # the profile the run used
 
 # %% ../nbs/00_core.ipynb #78f097a7
 def read_results(profile:str, chapter:str|None=None, table:str|None=None, latest:bool=True) -> pd.DataFrame:
-    "The results registry of `profile` as a DataFrame, filtered by `chapter` and `table`."
+    "The results registry of `profile` as a DataFrame, filtered by `chapter` and `table`; `latest`: one row per configuration."
     path = results_path(profile)
     rows = []
     if path.exists():
@@ -248,13 +256,28 @@ def read_results(profile:str, chapter:str|None=None, table:str|None=None, latest
             if not line.strip(): continue
             try: rows.append(json.loads(line))
             except json.JSONDecodeError as e: raise ValueError(f"{path}:{i}: not a JSON row ({e})") from None
-    df = pd.json_normalize(rows) if rows else pd.DataFrame(columns=["time", "chapter", "table", "method"])
+            if "split" not in rows[-1]: raise ValueError(f"{path}:{i}: a row without `split`, written before every row named its image set; delete {path} and run the chapters again")
+    df = pd.json_normalize(rows) if rows else pd.DataFrame(columns=["time", "chapter", "table", "method", "split", "n_images", "image_hash"])
     if chapter is not None: df = df[df["chapter"] == chapter]
     if table is not None: df = df[df["table"] == str(table)]
     if latest and len(df):
-        key = ["chapter", "table", "method"] + sorted(c for c in df.columns if c.startswith("params."))
+        key = ["chapter", "table", "split", "method"] + sorted(c for c in df.columns if c.startswith("params."))
         df = df.assign(_k=df[key].map(repr).agg("|".join, axis=1)).drop_duplicates("_k", keep="last").drop(columns="_k")
     return df.reset_index(drop=True)
+
+def results(profile:str,             # whose registry
+            chapter:str|None=None,   # keep only this chapter's rows
+            table:str|None=None,     # ... this table's
+            split:str|None=None,     # ... this split's
+            method:str|None=None) -> pd.DataFrame:  # ... this method's
+    "The one reader of the registry: the latest row per (chapter, table, split, method), metrics as plain columns, indexed by method."
+    df = read_results(profile, chapter, table, latest=False)
+    if split is not None: df = df[df["split"] == split]
+    if method is not None: df = df[df["method"] == method]
+    df = df.drop_duplicates(["chapter", "table", "split", "method"], keep="last")
+    clash = [c for c in df.columns if c.startswith("metrics.") and c.removeprefix("metrics.") in df.columns]
+    if clash: raise ValueError(f"{results_path(profile)}: metrics {clash} clash with the row's own fields")
+    return df.rename(columns=lambda c: c.removeprefix("metrics.")).set_index("method")
 
 # %% ../nbs/00_core.ipynb #7d0b227f
 def _plain(config):
@@ -305,15 +328,15 @@ def _epoch_seed(*key) -> int:
     "A 32-bit seed drawn from `key` (e.g. seed, epoch, rank) by NumPy's SeedSequence."
     return int(np.random.SeedSequence([int(k) for k in key]).generate_state(1)[0])
 
-def _to_device(batch, device, channels_last=False):
+def to_device(batch, device, channels_last=False):
     "Move the tensors of a (nested) batch to `device`; 4-D float tensors go channels_last if asked."
     if isinstance(batch, torch.Tensor):
         batch = batch.to(device, non_blocking=True)
         if channels_last and batch.ndim == 4 and batch.is_floating_point():
             batch = batch.contiguous(memory_format=torch.channels_last)
         return batch
-    if isinstance(batch, dict): return {k: _to_device(v, device, channels_last) for k, v in batch.items()}
-    if isinstance(batch, (list, tuple)): return type(batch)(_to_device(v, device, channels_last) for v in batch)
+    if isinstance(batch, dict): return {k: to_device(v, device, channels_last) for k, v in batch.items()}
+    if isinstance(batch, (list, tuple)): return type(batch)(to_device(v, device, channels_last) for v in batch)
     return batch
 
 def _as_terms(out) -> dict:
@@ -367,7 +390,7 @@ def _run_epoch(model, loader, loss_fn, opt, scaler, device, amp, epoch, name, ck
     model.train()
     sums, n = {}, 0
     for step, batch in enumerate(loader):
-        batch = _to_device(batch, device, channels_last=device.type == "cuda")
+        batch = to_device(batch, device, channels_last=device.type == "cuda")
         with torch.autocast(device.type, dtype=torch.float16, enabled=amp):
             terms = _as_terms(loss_fn(model, batch))
         loss = terms["loss"]
@@ -573,21 +596,95 @@ def run_chapter(notebook:Path, profile:str, out_dir:Path|None=None, kernel:str="
     return out
 
 def results_tables(profile:str) -> dict:
-    "The registry's latest rows grouped by (chapter, table), as DataFrames of method × metrics."
-    df = read_results(profile)
-    tables = {}
-    for (chapter, table), g in df.groupby(["chapter", "table"], sort=False):
-        cols = ["method"] + [c for c in g.columns if c.startswith("metrics.")] + ["wall_s"]
-        tables[(chapter, table)] = g[cols].rename(columns=lambda c: c.removeprefix("metrics.")).set_index("method")
+    "The registry's latest rows grouped by (chapter, table, split), as DataFrames of method × metrics."
+    df, tables = results(profile), {}
+    if not len(df): return tables
+    metric_cols = sorted({c.removeprefix("metrics.") for c in read_results(profile).columns if c.startswith("metrics.")})
+    for (chapter, table, split), g in df.groupby(["chapter", "table", "split"], sort=False):
+        cols = ["n_images"] + [c for c in metric_cols if c in g.columns] + [c for c in ("train_s", "infer_ms") if c in g.columns]
+        tables[(chapter, table, split)] = g[cols]
     return tables
 
 def print_results(profile:str):
     "Print every results table of `profile`."
     tables = results_tables(profile)
     if not tables: print(f"(no results recorded in {results_path(profile)})")
-    for (chapter, table), t in tables.items():
-        print(f"\n== {chapter}: Table {table} ({profile}) ==")
+    for (chapter, table, split), t in tables.items():
+        print(f"\n== {chapter}: Table {table}, {split} ({profile}) ==")
         print(t.dropna(axis=1, how="all").to_string(float_format=lambda x: f"{x:.4f}"))
+
+# %% ../nbs/00_core.ipynb #c0a1e002
+def _shapes(out) -> str:
+    "The shape(s) of a module's output: a tensor, or a tuple/list/dict of them."
+    if isinstance(out, torch.Tensor): return "×".join(map(str, out.shape))
+    if isinstance(out, dict): return ", ".join(f"{k}: {_shapes(v)}" for k, v in out.items())
+    if isinstance(out, (tuple, list)): return "(" + ", ".join(_shapes(v) for v in out) + ")"
+    return type(out).__name__
+
+@torch.no_grad()
+def trace(model:nn.Module,        # any module
+          x,                      # its input (a tensor, or a tuple of positional arguments)
+          depth:int=1,            # how many levels of submodules to list (1: the direct children)
+          call:Callable|None=None # what to run instead of `model(x)`, e.g. `lambda x: model.encoder(x)`
+          ) -> pd.DataFrame:
+    "Output shape and parameter count of every submodule down to `depth` levels, in the order they ran, from one forward pass in eval mode."
+    rows, handles, was_training = [], [], model.training
+    for name, module in model.named_modules():
+        if name and name.count(".") < depth:
+            hook = lambda m, i, o, name=name: rows.append(dict(module=name, type=type(m).__name__, output=_shapes(o),
+                                                               params=sum(p.numel() for p in m.parameters())))
+            handles.append(module.register_forward_hook(hook))
+    try:
+        model.eval()
+        out = (call or model)(*(x if isinstance(x, tuple) else (x,)))
+    finally:
+        for h in handles: h.remove()
+        model.train(was_training)
+    rows.append(dict(module="(output)", type="", output=_shapes(out), params=sum(p.numel() for p in model.parameters())))
+    return pd.DataFrame(rows).set_index("module")
+
+# %% ../nbs/00_core.ipynb #c0a1e004
+def time_call(fn:Callable, repeats:int=3, warmup:int=1) -> float:
+    "Seconds one call of `fn()` takes: the minimum over `repeats` calls after `warmup` untimed ones."
+    import time
+    for _ in range(warmup): fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter(); fn(); times.append(time.perf_counter() - t0)
+    return min(times)
+
+def rss_mb(key:str="VmRSS") -> float:
+    "This process's `VmRSS` (resident now) or `VmHWM` (peak) from /proc/self/status, in MiB."
+    line = next(l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith(key + ":"))
+    return int(line.split()[1]) / 1024
+
+def reset_peak_rss() -> bool:
+    "Reset this process's peak resident set (Linux ≥ 4.0: write 5 to /proc/self/clear_refs); False where not allowed."
+    try: Path("/proc/self/clear_refs").write_text("5")
+    except OSError: return False
+    return True
+
+def run_isolated(target:str,   # 'module:function'; the function takes the path of a JSON spec and prints a JSON line last
+                 spec:dict) -> dict:  # what the function needs, JSON-serialisable
+    "Run `target(spec_file)` in a fresh Python process and return the JSON it printed last: a measurement nothing else shares."
+    import sys
+    module, fn = target.split(":")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "spec.json"
+        path.write_text(json.dumps(spec, default=_jsonable))
+        code = f"import sys; from {module} import {fn}; {fn}(sys.argv[1])"
+        done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True)
+    if done.returncode: raise RuntimeError(f"{target} failed in its own process:\n{done.stderr[-2000:]}")
+    lines = done.stdout.strip().splitlines()
+    if not lines: raise RuntimeError(f"{target} printed nothing; it must print a JSON line last")
+    return json.loads(lines[-1])
+
+def _isolated_example(spec_file:str):
+    "Allocate `spec['mb']` MiB and print how much the peak grew (used to check `run_isolated`)."
+    spec = json.loads(Path(spec_file).read_text())
+    reset = reset_peak_rss(); before = rss_mb()
+    block = np.ones(spec["mb"] * 2 ** 20, np.uint8)
+    print(json.dumps(dict(grew_mb=rss_mb("VmHWM") - before, reset=reset, total=int(block.sum() // 2 ** 20))))
 
 # %% ../nbs/00_core.ipynb #b288bb0a
 def _title(nb) -> str:
@@ -614,8 +711,8 @@ def render_book(notebooks:Path,          # a folder of executed chapter notebook
         with atomic_path(out / f"{path.stem}.html") as tmp: tmp.write_text(exporter.from_notebook_node(nb)[0])
         links.append(f'<li><a href="{path.stem}.html">{path.stem}</a> {html.escape(_title(nb))}</li>')
     tables = results_tables(profile) if profile else {}
-    body = "".join(f"<h3>{html.escape(str(c))}: Table {html.escape(str(t))}</h3>"
-                   + df.dropna(axis=1, how="all").to_html(float_format=lambda x: f"{x:.4f}") for (c, t), df in tables.items())
+    body = "".join(f"<h3>{html.escape(str(c))}: Table {html.escape(str(t))}, {html.escape(str(sp))}</h3>"
+                   + df.dropna(axis=1, how="all").to_html(float_format=lambda x: f"{x:.4f}") for (c, t, sp), df in tables.items())
     page = (f"<!doctype html><html><head><meta charset='utf-8'><title>vehicle_fp ({profile or 'book'})</title></head><body>"
             f"<h1>vehicle_fp</h1><h2>Chapters</h2><ul>{''.join(links)}</ul>"
             f"<h2>Results ({html.escape(profile or '')})</h2>{body or '<p>(no results recorded)</p>'}</body></html>")

@@ -5,6 +5,7 @@
 # %% ../nbs/01_data.ipynb #128ef65c
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -22,12 +23,12 @@ from torchvision.transforms import v2
 # %% auto #0
 __all__ = ['IMAGE_EXTENSIONS', 'SYNTH_VERSION', 'FAKE_TYPES', 'CLEAN_SPLITS', 'AREA_SHAPES', 'PATCH_SIZE', 'PATCH_IMAGE_SIZES',
            'load_image', 'load_mask', 'load_regions', 'check_regions', 'Record', 'read_record', 'RecordDataset',
-           'collate', 'dataset_id', 'read_manifest', 'check_anomaly_ids', 'SynthDataset', 'anomaly_entries',
-           'write_fake_synth', 'toy_vehicle', 'list_images', 'FolderDataset', 'write_example_folder',
-           'rasterize_shapes', 'rasterize_ids', 'read_labelme', 'LabelMeDataset', 'write_example_labelme', 'split_list',
-           'read_list', 'ReidDataset', 'VeRiWild', 'VehicleID', 'compiled_reid', 'write_fake_reid', 'Joint',
-           'eval_transform', 'train_transform', 'valid_centres', 'patch_at', 'balanced_centres', 'BalancedPatches',
-           'check_dataset', 'overlay', 'show_samples']
+           'collate', 'dataset_id', 'image_key', 'image_set_hash', 'read_manifest', 'check_anomaly_ids', 'SynthDataset',
+           'synth_split', 'anomaly_entries', 'write_fake_synth', 'toy_vehicle', 'list_images', 'FolderDataset',
+           'write_example_folder', 'rasterize_shapes', 'rasterize_ids', 'read_labelme', 'LabelMeDataset',
+           'write_example_labelme', 'split_list', 'read_list', 'ReidDataset', 'VeRiWild', 'VehicleID', 'compiled_reid',
+           'write_fake_reid', 'Joint', 'resize', 'eval_transform', 'train_transform', 'valid_centres', 'patch_at',
+           'reflect_pad', 'balanced_centres', 'BalancedPatches', 'check_dataset', 'overlay', 'show_samples']
 
 # %% ../nbs/01_data.ipynb #349aa2de
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".ppm", ".pgm", ".tif", ".tiff", ".webp")
@@ -169,6 +170,16 @@ def dataset_id(dataset) -> str:
     root = getattr(dataset, "root", None)
     return f"{type(dataset).__name__}:{getattr(root, 'name', '')}:{getattr(dataset, 'split', '')}:{len(dataset)}"
 
+def image_key(image:torch.Tensor) -> str:
+    "A content key of one image tensor (SHA-1 of its values): finds a sample again from its pixels."
+    return hashlib.sha1(image.detach().cpu().contiguous().numpy().tobytes()).hexdigest()
+
+def image_set_hash(images:torch.Tensor) -> str:
+    "A short hash (12 hex digits) of a stack of images [N,C,H,W], in order: two results compare only if this agrees."
+    h = hashlib.sha1(str(tuple(images.shape)).encode())
+    for image in images: h.update(image_key(image).encode())
+    return h.hexdigest()[:12]
+
 # %% ../nbs/01_data.ipynb #a48eee8c
 SYNTH_VERSION = 2
 
@@ -237,6 +248,14 @@ class SynthDataset(RecordDataset):
             with Image.open(rec.image) as img: width, height = img.size
             out.append({**_read_json(rec.meta["json"]), **rec.meta, "path": str(rec.image), "size": [height, width]})
         return out
+
+# %% ../nbs/01_data.ipynb #9700e9da
+def synth_split(profile:str,                    # 'smoke', 'demo' or 'full'
+                split:str="normal",             # one of the cache's splits
+                transform:Callable|None=None) -> SynthDataset:
+    "The VehicleFP-Synth split `split` of `profile`'s cache (rendered by chapter 02e on first use)."
+    from vehicle_fp import synth   # the renderer; imported here because it builds on this module
+    return SynthDataset(synth.build_synth(profile), split, transform)
 
 # %% ../nbs/01_data.ipynb #da5842e2
 FAKE_TYPES = {"sticker": (230, 20, 20), "scratch": (245, 245, 245), "dent": (40, 40, 40), "dirt": (110, 80, 40)}
@@ -584,6 +603,12 @@ class Joint:
     def __call__(self, sample:dict) -> dict: return _unwrap(self.transform(_wrap(sample)))
     def __repr__(self): return f"Joint({self.transform})"
 
+def resize(x:torch.Tensor, size) -> torch.Tensor:
+    "Images or maps [B,C,H,W] resized to `size` (int: square, or (H, W)), bilinear and antialiased like `eval_transform`."
+    size = (size, size) if isinstance(size, int) else tuple(size)
+    if tuple(x.shape[-2:]) == size: return x
+    return F.interpolate(x, size=size, mode="bilinear", antialias=True, align_corners=False)
+
 def eval_transform(size:int) -> Joint:
     "Resize to `size` x `size` (images antialiased, masks and anomaly ids nearest)."
     return Joint(v2.Resize((size, size), antialias=True))
@@ -610,6 +635,13 @@ def patch_at(image:torch.Tensor, y:int, x:int, patch_size:int=PATCH_SIZE) -> tor
         raise ValueError(f"centre ({y}, {x}) is within {half} px of the border of a {image.shape[-2]}x{image.shape[-1]} image")
     return image[..., y - half:y + half + 1, x - half:x + half + 1]
 
+def reflect_pad(images:torch.Tensor, patch_size:int=PATCH_SIZE) -> torch.Tensor:
+    "`images` `[C,H,W]` or `[B,C,H,W]` mirrored out by `patch_size // 2` on each side (edge not repeated): every pixel then centres a whole patch."
+    half = patch_size // 2
+    if min(images.shape[-2:]) <= half:
+        raise ValueError(f"reflect_pad: a {images.shape[-2]}x{images.shape[-1]} image cannot be mirrored by {half} px; it needs more than {half} px a side")
+    return F.pad(images, (half,) * 4, mode="reflect")
+
 # %% ../nbs/01_data.ipynb #5bfbe427
 def _draw(candidates:torch.Tensor, k:int, gen:torch.Generator) -> torch.Tensor:
     "`k` of the `[N,2]` `candidates`, drawn without replacement."
@@ -619,9 +651,11 @@ def balanced_centres(mask:torch.Tensor,               # `[H,W]` in {0,1}
                      patch_size:int=PATCH_SIZE,
                      gen:torch.Generator|None=None,
                      max_per_image:int|None=None,     # cap on anomalous centres
-                     clean_normals:bool=False) -> tuple:  # normal patches contain no anomalous pixel at all
-    "Anomalous centres and as many random normal ones, both `[K,2]` (y, x), valid centres only."
-    valid, anomalous = valid_centres(*mask.shape, patch_size), mask > 0.5
+                     clean_normals:bool=False,        # normal patches contain no anomalous pixel at all
+                     pad:bool=True) -> tuple:         # every pixel may be a centre (of the reflect-padded image); False: valid centres only
+    "Anomalous centres and as many random normal ones, both `[K,2]` (y, x) in `mask`'s pixels."
+    valid = torch.ones(mask.shape, dtype=torch.bool) if pad else valid_centres(*mask.shape, patch_size)
+    anomalous = mask > 0.5
     if clean_normals: anomalous_near = F.max_pool2d(mask[None, None].float(), patch_size, 1, patch_size // 2)[0, 0] > 0.5
     else: anomalous_near = anomalous
     positives, negatives = (valid & anomalous).nonzero(), (valid & ~anomalous_near).nonzero()
@@ -635,17 +669,19 @@ class BalancedPatches(Dataset):
                  image_sizes:tuple=PATCH_IMAGE_SIZES,    # each image is resized to each of these first
                  patch_size:int=PATCH_SIZE, seed:int=0,
                  max_per_image:int|None=None,            # cap on anomalous patches per image and size
-                 clean_normals:bool=False):              # normal patches free of any anomalous pixel
-        self.patch_size, self.images, self.regions, rows = patch_size, {}, {}, []
+                 clean_normals:bool=False,               # normal patches free of any anomalous pixel
+                 pad:bool=True):                         # reflect-pad by half a patch: every pixel a centre; False: valid centres only
+        self.patch_size, self.pad, self.images, self.regions, rows = patch_size, pad, {}, {}, []
         gen = torch.Generator().manual_seed(seed)
         for i in range(len(dataset)):
             sample = dataset[i]
             if sample["mask"] is None: raise ValueError(f"BalancedPatches: sample {i} ({sample['meta'].get('path')}) has no mask; patches need labels")
             for size in image_sizes:
                 resized = eval_transform(size)(sample)
-                self.images[(i, size)] = (resized["image"] * 255).round().to(torch.uint8)
+                image = reflect_pad(resized["image"], patch_size) if pad else resized["image"]
+                self.images[(i, size)] = (image * 255).round().to(torch.uint8)
                 self.regions[(i, size)] = resized.get("regions")
-                positives, negatives = balanced_centres(resized["mask"][0], patch_size, gen, max_per_image, clean_normals)
+                positives, negatives = balanced_centres(resized["mask"][0], patch_size, gen, max_per_image, clean_normals, pad)
                 for label, centres in ((1, positives), (0, negatives)):
                     rows += [(i, size, y, x, label) for y, x in centres.tolist()]
         self.index = torch.tensor(rows, dtype=torch.long).reshape(-1, 5)
@@ -653,7 +689,8 @@ class BalancedPatches(Dataset):
     def __len__(self): return len(self.index)
     def __getitem__(self, k):
         i, size, y, x, label = self.index[k].tolist()
-        patch = patch_at(self.images[(i, size)], y, x, self.patch_size).float() / 255
+        shift = self.patch_size // 2 if self.pad else 0    # (y, x) are pixels of the unpadded image
+        patch = patch_at(self.images[(i, size)], y + shift, x + shift, self.patch_size).float() / 255
         regions = self.regions[(i, size)]
         region = None if regions is None else int(regions[0, y, x])   # the centre's anomaly id, 0 = none
         return dict(patch=patch, label=float(label), region=region, image_index=i, image_size=size, centre=torch.tensor([y, x]))

@@ -5,9 +5,10 @@
 # %% ../nbs/03_evaluate.ipynb #191d54af
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -16,14 +17,16 @@ import torch
 from scipy import ndimage
 import torchvision.transforms.functional as TF
 from sklearn import metrics as skm
+from torchmetrics.functional.image import structural_similarity_index_measure as ssim
 
 from . import core, data
 
 # %% auto #0
 __all__ = ['THESIS_TABLES', 'MODES', 'ALL', 'binarize', 'confusion', 'auroc', 'pixel_accuracy', 'f1_dice', 'iou',
            'per_image_auroc', 'pixel_auroc', 'f1_max', 'image_auroc', 'aupro', 'f1_optimal_threshold',
-           'adaptive_threshold', 'segmentation_scores', 'mean_roc', 'Evaluation', 'anomaly_maps', 'summarize',
-           'evaluate', 'plot_roc', 'registry_curves', 'plot_overlays', 'thesis_table', 'report_table', 'explore',
+           'adaptive_threshold', 'segmentation_scores', 'mean_roc', 'Method', 'MethodView', 'train_seconds',
+           'as_method', 'Evaluation', 'split_name', 'anomaly_maps', 'summarize', 'evaluate', 'evaluate_reconstruction',
+           'record', 'plot_roc', 'registry_curves', 'plot_overlays', 'thesis_table', 'report_table', 'explore',
            'explorer_text', 'threshold_explorer', 'region_sizes', 'type_index', 'per_type_table', 'plot_per_type',
            'anomaly_stats', 'TwinResidual', 'LocalContrast', 'RandomMap']
 
@@ -142,23 +145,76 @@ def mean_roc(amap:torch.Tensor, mask:torch.Tensor, points:int=101) -> tuple[np.n
     return grid, (np.mean(tprs, 0) if tprs else np.full(points, np.nan))
 
 # %% ../nbs/03_evaluate.ipynb #a9d912a0
+@runtime_checkable
+class Method(Protocol):
+    "What `evaluate` needs of a method (a model or any object): a name, its configuration, a default threshold, and the map."
+    name: str
+    config: dict
+    threshold: float
+    def anomaly_map(self, images:torch.Tensor) -> torch.Tensor: ...
+
+class MethodView:
+    "`target`'s `anomaly_map` (and `reconstruct`, if it has one) under another name, configuration or threshold."
+    def __init__(self, target, name:str, config:dict, threshold:float, train_s:float|None):
+        self.target, self.name, self.config, self.threshold, self.train_s = target, name, config, threshold, train_s
+        fn = getattr(target, "anomaly_map", target if not isinstance(target, torch.nn.Module) else None)
+        if not callable(fn): raise TypeError(f"{type(target).__name__} has no anomaly_map(images) method and is not a function of images")
+        self.anomaly_map = fn
+        if callable(getattr(target, "reconstruct", None)): self.reconstruct = target.reconstruct
+    def __repr__(self): return f"MethodView({self.name!r}, threshold={self.threshold})"
+
+def train_seconds(method) -> float|None:
+    "The seconds `method` trained: its `train_s`, else the sum of its training history's `seconds`, else None."
+    if getattr(method, "train_s", None) is not None: return float(method.train_s)
+    history = getattr(method, "history", None)
+    return float(history["seconds"].sum()) if history is not None and "seconds" in history else None
+
+def as_method(target,                    # a model or object with anomaly_map(images), or a function of images
+              name:str|None=None,        # default: its `name`
+              threshold:float|None=None, # default: its `threshold`, else 0.3
+              config:dict|None=None,     # default: its `config`, else {}
+              train_s:float|None=None):  # default: `train_seconds(target)`
+    "`target` as a `Method`: itself if it is one and nothing is overridden, else a `MethodView`."
+    if isinstance(target, Method) and name is threshold is config is train_s is None: return target
+    name = name or getattr(target, "name", None)
+    if not name: raise ValueError(f"{type(target).__name__} has no `name`; pass name=...")
+    return MethodView(target, name, dict(config if config is not None else getattr(target, "config", {}) or {}),
+                      float(threshold if threshold is not None else getattr(target, "threshold", 0.3)),
+                      train_s if train_s is not None else train_seconds(target))
+
+# %% ../nbs/03_evaluate.ipynb #c0e1a001
 @dataclass
 class Evaluation:
-    "The result of `evaluate`: per-image rows, the summary, and the maps, labels and metadata it was computed from."
-    name: str
-    rows: pd.DataFrame
-    summary: dict
-    images: torch.Tensor
-    masks: torch.Tensor
-    maps: torch.Tensor
-    roc: tuple = field(repr=False, default=None)
-    regions: torch.Tensor | None = field(repr=False, default=None)   # uint8 anomaly ids [N,1,H,W], or None
+    "What `evaluate` or `evaluate_reconstruction` computed: the summary, per-image rows, and the image set, maps and labels behind them."
+    name: str                                       # the method's name
+    split: str                                      # the image set: its split name ...
+    n_images: int                                   # ... size ...
+    image_hash: str                                 # ... and `data.image_set_hash` of its pixels
+    summary: dict                                   # metric -> value
+    kind: str = "map"                               # 'map' or 'reconstruction'
+    config: dict = field(default_factory=dict)
+    threshold: float|None = None                    # the fixed threshold (map units)
+    val_threshold: float|None = None                # the F1-optimal threshold on `val_split`, if asked
+    val_split: str|None = None
+    val_hash: str|None = None
+    infer_ms: float|None = None                     # milliseconds of the method per image
+    train_s: float|None = None                      # the method's training seconds, if known
+    rows: pd.DataFrame|None = field(repr=False, default=None)
+    images: torch.Tensor|None = field(repr=False, default=None)
+    masks: torch.Tensor|None = field(repr=False, default=None)
+    maps: torch.Tensor|None = field(repr=False, default=None)
+    roc: tuple|None = field(repr=False, default=None)
+    regions: torch.Tensor|None = field(repr=False, default=None)   # uint8 anomaly ids [N,1,H,W], or None
     meta: list = field(repr=False, default_factory=list)             # each image's metadata dict
 
-def _map_fn(method):
-    fn = getattr(method, "anomaly_map", method)
-    if not callable(fn): raise TypeError(f"{type(method).__name__} has no anomaly_map(images) method and is not callable")
-    return fn
+def split_name(dataset, split:str|None=None) -> str:
+    "The name of `dataset`'s image set: `split` if given, else its `split` attribute (through Subset), else an error."
+    if split: return split
+    d = dataset
+    while d is not None:
+        if getattr(d, "split", None): return d.split
+        d = getattr(d, "dataset", None)
+    raise ValueError(f"{type(dataset).__name__} has no `split` attribute: pass split=... to name the image set it holds")
 
 # %% ../nbs/03_evaluate.ipynb #5d67c556
 def _regions(samples:list) -> torch.Tensor | None:
@@ -169,23 +225,40 @@ def _regions(samples:list) -> torch.Tensor | None:
         raise ValueError(f"evaluation: anomaly ids (regions) for some images but not {[s.get('meta', {}).get('path') for s, h in zip(samples, have) if not h][:5]}")
     return torch.stack([s["regions"] for s in samples])
 
+def _batches(fn, images:torch.Tensor, batch_size:int, dev, channels:int) -> tuple[torch.Tensor, float]:
+    "`fn` over `images` in batches on `dev`, each output checked to be [B,channels,H,W]; the outputs and ms per image spent in `fn`."
+    outs, spent = [], 0.0
+    for start in range(0, len(images), batch_size):
+        x = images[start:start + batch_size].to(dev)
+        t0 = time.perf_counter()
+        out = fn(x)
+        if dev.type == "cuda": torch.cuda.synchronize(dev)
+        spent += time.perf_counter() - t0
+        out = out.float().cpu()
+        if out.shape != (len(x), channels, *x.shape[-2:]):
+            raise ValueError(f"{getattr(fn, '__name__', 'the method')} returned shape {tuple(out.shape)}; expected {(len(x), channels, *x.shape[-2:])}")
+        outs.append(out)
+    return torch.cat(outs), 1000 * spent / len(images)
+
+def _samples(dataset, need:tuple) -> list:
+    "Every sample of `dataset`; one without a key of `need` is an error naming it."
+    samples = [dataset[i] for i in range(len(dataset))]
+    if not samples: raise ValueError(f"evaluation of an empty dataset ({type(dataset).__name__})")
+    for key in need:
+        missing = [s.get("meta", {}).get("path", k) for k, s in enumerate(samples) if s.get(key) is None]
+        if missing: raise ValueError(f"evaluation needs a {key!r} for every image; none for {missing[:5]}")
+    return samples
+
 @torch.no_grad()
 def anomaly_maps(method, dataset, batch_size:int=8, device:str="cpu") -> dict:
-    "Run `method` over `dataset`: dict of images, masks, maps, regions (each [N,·,H,W] on the CPU, regions maybe None) and meta (list)."
-    fn, dev = _map_fn(method), core.get_device(device)
-    if isinstance(method, torch.nn.Module): method.eval()
-    samples, maps = [dataset[i] for i in range(len(dataset))], []
-    missing = [s.get("meta", {}).get("path", k) for k, s in enumerate(samples) if s.get("mask") is None]
-    if missing: raise ValueError(f"evaluation needs a mask for every image; none for {missing[:5]}")
+    "Run `method` over `dataset`: dict of images, masks, maps, regions (each [N,·,H,W] on the CPU, regions maybe None), meta (list) and infer_ms."
+    method, dev = as_method(method, name=getattr(method, "name", None) or getattr(method, "__name__", "method")), core.get_device(device)
+    if isinstance(getattr(method, "target", method), torch.nn.Module): getattr(method, "target", method).eval()
+    samples = _samples(dataset, ("mask",))
     images = torch.stack([s["image"] for s in samples])
-    for start in range(0, len(images), batch_size):
-        x = images[start:start + batch_size]
-        amap = fn(x.to(dev)).float().cpu()
-        if amap.shape != (len(x), 1, *x.shape[-2:]):
-            raise ValueError(f"anomaly_map returned shape {tuple(amap.shape)}; expected {(len(x), 1, *x.shape[-2:])}")
-        maps.append(amap)
-    return dict(images=images, masks=torch.stack([s["mask"] for s in samples]).float(), maps=torch.cat(maps),
-                regions=_regions(samples), meta=[s.get("meta", {}) for s in samples])
+    maps, infer_ms = _batches(method.anomaly_map, images, batch_size, dev, 1)
+    return dict(images=images, masks=torch.stack([s["mask"] for s in samples]).float(), maps=maps,
+                regions=_regions(samples), meta=[s.get("meta", {}) for s in samples], infer_ms=infer_ms)
 
 # %% ../nbs/03_evaluate.ipynb #74912066
 def summarize(maps:torch.Tensor, masks:torch.Tensor, threshold:float=0.3, val_threshold:float|None=None) -> tuple[pd.DataFrame, dict]:
@@ -195,7 +268,7 @@ def summarize(maps:torch.Tensor, masks:torch.Tensor, threshold:float=0.3, val_th
     rows["anomaly_fraction"] = masks.flatten(1).mean(1).numpy()
     rows["map_max"] = maps.flatten(1).amax(1).numpy()
     summary = dict(accuracy=rows.accuracy.mean(), f1=rows.f1.mean(), iou=rows.iou.mean(), auroc=rows.auroc.mean(),
-                   n_images=len(rows), n_auroc=int(rows.auroc.notna().sum()), threshold=threshold,
+                   n_auroc=int(rows.auroc.notna().sum()),
                    pixel_auroc=pixel_auroc(maps, masks), aupro=aupro(maps, masks), f1_max=f1_max(maps, masks)[0],
                    image_auroc=image_auroc(maps, masks))
     has = masks.flatten(1).amax(1).numpy() > 0.5                   # images with at least one anomalous pixel
@@ -203,36 +276,87 @@ def summarize(maps:torch.Tensor, masks:torch.Tensor, threshold:float=0.3, val_th
                    iou_anomalous=rows.iou[has].mean() if has.any() else float("nan"), n_empty=int((~has).sum()))
     if val_threshold is not None:
         at_val = segmentation_scores(maps, masks, val_threshold)
-        summary.update(val_threshold=val_threshold, **{f"{k}_val_t": float(v.mean()) for k, v in at_val.items()})
+        summary.update({f"{k}_val_t": float(v.mean()) for k, v in at_val.items()})
+        summary["f1_anomalous_val_t"] = float(at_val["f1"][torch.from_numpy(has)].mean()) if has.any() else float("nan")
     return rows, {k: float(v) if isinstance(v, (float, np.floating)) else v for k, v in summary.items()}
 
 # %% ../nbs/03_evaluate.ipynb #2ca22ac0
-def evaluate(method,                    # has anomaly_map(images) -> [B,1,H,W], or is such a function
+def evaluate(method,                    # a `Method`, or anything `as_method` accepts
              dataset,                   # samples with 'image' and 'mask'
              *,
-             name:str,                  # the method/config name in tables
-             profile:str,               # the run profile (which registry)
-             chapter:str,               # the chapter recording it, e.g. 'vae'
-             table:str,                 # the thesis table it belongs to, e.g. '5.1'
-             params:dict|None=None,     # the configuration, stored with the row
-             threshold:float=0.3,       # the fixed threshold (the thesis uses 0.3, and 0.5 for VGG-19)
-             val_dataset=None,          # if given: choose the F1-optimal threshold on it
+             val:Evaluation|None=None,  # the same method's evaluation on the validation split: adds the F1-optimal threshold
+             name:str|None=None,        # overrides the method's name
+             threshold:float|None=None, # overrides its fixed threshold (map units)
+             split:str|None=None,       # names the image set; default: the dataset's `split`
              batch_size:int=8,
-             device:str="cpu",
-             record:bool=True) -> Evaluation:
-    "Evaluate `method` on `dataset`: per-image rows, a summary, and a row in the results registry."
-    t0 = time.perf_counter()
+             device:str="cpu") -> Evaluation:
+    "Run `method` over all of `dataset` and compute every metric: per-image rows, the summary, the mean ROC. Writes nothing."
+    method = as_method(method, name, threshold)
+    if val is not None:
+        if val.kind != "map": raise ValueError(f"val= must be a map evaluation (from `evaluate`), got a {val.kind} evaluation")
+        if val.name != method.name: raise ValueError(f"val= is an evaluation of {val.name!r}, not of {method.name!r}")
     run = anomaly_maps(method, dataset, batch_size, device)
-    val_t = None
-    if val_dataset is not None:
-        val = anomaly_maps(method, val_dataset, batch_size, device)
-        val_t = f1_optimal_threshold(val["maps"], val["masks"])
-    rows, summary = summarize(run["maps"], run["masks"], threshold, val_t)
-    roc = mean_roc(run["maps"], run["masks"])
-    if record:
-        core.record_result(profile, chapter, table, name, summary, params=params, wall_s=time.perf_counter() - t0,
-                           device=str(device), curves=dict(roc_fpr=roc[0].round(4).tolist(), roc_tpr=roc[1].round(5).tolist()))
-    return Evaluation(name, rows, summary, run["images"], run["masks"], run["maps"], roc, run["regions"], run["meta"])
+    val_t = f1_optimal_threshold(val.maps, val.masks) if val is not None else None
+    rows, summary = summarize(run["maps"], run["masks"], method.threshold, val_t)
+    return Evaluation(method.name, split_name(dataset, split), len(run["images"]), data.image_set_hash(run["images"]), summary,
+                      "map", dict(method.config), method.threshold, val_t, val and val.split, val and val.image_hash,
+                      run["infer_ms"], train_seconds(method), rows, run["images"], run["masks"], run["maps"],
+                      mean_roc(run["maps"], run["masks"]), run["regions"], run["meta"])
+
+# %% ../nbs/03_evaluate.ipynb #c0e1a002
+@torch.no_grad()
+def evaluate_reconstruction(method,               # has reconstruct(images) -> [B,3,H,W]
+                            dataset,              # samples with 'image' (and 'canonical', 'mask' for the twin distances)
+                            *,
+                            name:str|None=None, split:str|None=None, batch_size:int=8, device:str="cpu") -> Evaluation:
+    "L1, MSE (per pixel) and SSIM (per image) of the reconstruction against the input; with twins and masks, mean |recon − twin| and |recon − input| inside and outside the mask."
+    method, dev = as_method(method, name), core.get_device(device)
+    if not callable(getattr(method, "reconstruct", None)): raise TypeError(f"{method.name!r} has no reconstruct(images) method")
+    samples = _samples(dataset, ())
+    images = torch.stack([s["image"] for s in samples])
+    recon, infer_ms = _batches(method.reconstruct, images, batch_size, dev, images.shape[1])
+    summary = dict(L1=float((recon - images).abs().mean((1, 2, 3)).mean()), MSE=float((recon - images).pow(2).mean((1, 2, 3)).mean()),
+                   SSIM=float(ssim(recon, images, data_range=1.0, reduction="none").mean()))
+    if all(s.get("canonical") is not None and s.get("mask") is not None for s in samples):
+        twins, masks = torch.stack([s["canonical"] for s in samples]), torch.stack([s["mask"] for s in samples])
+        inside = masks.expand_as(images).bool()
+        for region, sel in (("in", inside), ("out", ~inside)):
+            if sel.any():
+                summary[f"to_twin_{region}"] = float((recon - twins).abs()[sel].mean())
+                summary[f"to_input_{region}"] = float((recon - images).abs()[sel].mean())
+    return Evaluation(method.name, split_name(dataset, split), len(images), data.image_set_hash(images), summary, "reconstruction",
+                      dict(method.config), infer_ms=infer_ms, train_s=train_seconds(method), images=images, maps=recon)
+
+# %% ../nbs/03_evaluate.ipynb #c0e1a003
+def record(*evaluations:Evaluation,     # of one method on one image set; their summaries merge into one row
+           profile:str,                 # whose registry
+           chapter:str,                 # e.g. 'vae'
+           table:str,                   # e.g. '5.1'
+           params:dict|None=None,       # more configuration, stored with the method's own
+           train_s:float|None=None,     # default: the evaluations' (None: not trained here)
+           device:str|None=None) -> dict:
+    "Write one registry row from `evaluations`: method, split, n_images, image hash, thresholds, train seconds, ms per image, metrics, mean ROC."
+    if not evaluations: raise ValueError("record: no evaluation given")
+    first = evaluations[0]
+    for ev in evaluations[1:]:
+        if (ev.name, ev.split, ev.image_hash) != (first.name, first.split, first.image_hash):
+            raise ValueError(f"record: one row holds one method on one image set; got {first.name!r} on {first.split!r} ({first.image_hash}) and {ev.name!r} on {ev.split!r} ({ev.image_hash})")
+    metrics, fields = {}, {}
+    for ev in evaluations:
+        clash = sorted(set(metrics) & set(ev.summary))
+        if clash: raise ValueError(f"record: metrics {clash} appear in two of the evaluations of {first.name!r}")
+        metrics.update(ev.summary)
+        fields[f"{ev.kind}_ms"] = ev.infer_ms
+    maps = next((ev for ev in evaluations if ev.kind == "map"), None)
+    threshold = None if maps is None else dict(
+        rule="fixed" if maps.val_threshold is None else f"fixed, and F1-optimal on {maps.val_split}",
+        fixed=maps.threshold, val_f1=maps.val_threshold, val_split=maps.val_split, val_hash=maps.val_hash)
+    train = train_s if train_s is not None else next((ev.train_s for ev in evaluations if ev.train_s is not None), None)
+    curves = {} if maps is None else dict(roc_fpr=maps.roc[0].round(4).tolist(), roc_tpr=maps.roc[1].round(5).tolist())
+    return core.record_result(profile, chapter, table, first.name, metrics, split=first.split, n_images=first.n_images,
+                              image_hash=first.image_hash, params={**first.config, **(params or {})}, device=device,
+                              curves=curves, threshold=threshold, train_s=train,
+                              infer_ms=fields.get("map_ms", fields.get("reconstruction_ms")), **fields)
 
 # %% ../nbs/03_evaluate.ipynb #c1a4db1f
 def plot_roc(curves:dict,            # name -> (fpr, tpr), e.g. from `Evaluation.roc` or the registry
@@ -246,12 +370,12 @@ def plot_roc(curves:dict,            # name -> (fpr, tpr), e.g. from `Evaluation
     ax.legend(fontsize=8, loc="lower right")
     return ax
 
-def registry_curves(profile:str, chapter:str, table:str) -> dict:
-    "The mean ROC curves recorded for a thesis table: name -> (fpr, tpr)."
-    df = core.read_results(profile, chapter, table)
+def registry_curves(profile:str, chapter:str, table:str, split:str="test") -> dict:
+    "The mean ROC curves recorded for a table on `split`: name -> (fpr, tpr)."
+    df = core.results(profile, chapter, table, split)
     if "curves.roc_fpr" not in df: return {}
-    return {r.method: (np.array(r["curves.roc_fpr"]), np.array(r["curves.roc_tpr"]))
-            for _, r in df.iterrows() if isinstance(r["curves.roc_fpr"], list)}
+    return {name: (np.array(r["curves.roc_fpr"]), np.array(r["curves.roc_tpr"]))
+            for name, r in df.iterrows() if isinstance(r["curves.roc_fpr"], list)}
 
 # %% ../nbs/03_evaluate.ipynb #3f8581e3
 def _over(image:torch.Tensor, mask:torch.Tensor, colour) -> np.ndarray:
@@ -323,19 +447,18 @@ def thesis_table(table:str) -> pd.DataFrame:
     return THESIS_TABLES[core.check_choice("thesis table", str(table), tuple(THESIS_TABLES))].copy()
 
 # %% ../nbs/03_evaluate.ipynb #7cb542d4
-def report_table(profile:str, chapter:str, table:str, metrics:list|None=None, thesis:bool=True) -> pd.DataFrame:
-    "Our latest registry row per method of a thesis table, one column per metric, with the thesis's value beside each where given."
-    ours = core.read_results(profile, chapter, table).drop_duplicates("method", keep="last").set_index("method")
-    ours = ours.rename(columns=lambda c: c.removeprefix("metrics."))
+def report_table(profile:str, chapter:str, table:str, metrics:list|None=None, thesis:bool=True, split:str="test") -> pd.DataFrame:
+    "Our latest registry row per method of a thesis table on `split`, one column per metric, with the thesis's value beside each where given."
+    ours = core.results(profile, chapter, table, split)
     ref = thesis_table(table) if thesis and str(table) in THESIS_TABLES else pd.DataFrame()
     metrics = metrics or [c for c in ref.columns if c != "note"] or [c for c in ours.columns if c in _T_SEG]
     missing = [m for m in metrics if m not in ours.columns]
-    if len(ours) and missing: raise KeyError(f"registry rows of {chapter}/{table} lack metrics {missing}; have {list(ours.columns)}")
+    if len(ours) and missing: raise KeyError(f"registry rows of {chapter}/{table} ({split}) lack metrics {missing}; have {list(ours.columns)}")
     cols = {}
     for m in metrics:
         cols[(m, "ours")] = ours[m] if len(ours) else pd.Series(dtype=float)
         if m in ref.columns: cols[(m, "thesis")] = ref[m]
-    return pd.DataFrame(cols).rename_axis(f"Table {table} ({profile})")
+    return pd.DataFrame(cols).rename_axis(f"Table {table}, {split} ({profile})")
 
 # %% ../nbs/03_evaluate.ipynb #0fe18f41
 MODES = ("fixed", "adaptive")
@@ -418,7 +541,7 @@ def per_type_table(ev:Evaluation,                 # from `evaluate`, on a datase
     "Per anomaly type: regions, pixels, recall at the threshold, AUROC against all normal pixels; and an `all anomalous` row."
     if ev.regions is None: raise ValueError(f"evaluation {ev.name!r} has no anomaly ids (regions): its dataset does not tell anomalies apart; use SynthDataset or LabelMeDataset")
     data.check_regions(ev.regions, ev.masks, f"evaluation {ev.name!r}")
-    t = threshold if threshold is not None else ev.summary.get("val_threshold", ev.summary["threshold"])
+    t = threshold if threshold is not None else ev.val_threshold if ev.val_threshold is not None else ev.threshold
     kinds, types = type_index(ev.regions, ev.meta)
     counts = pd.Series([kind for r, m in zip(ev.regions, ev.meta) for _, kind, _ in region_sizes(r, m)], dtype=object).value_counts()
     scores = ev.maps.double().numpy()
@@ -483,25 +606,27 @@ def anomaly_stats(source) -> pd.DataFrame:  # a dataset with anomaly ids, a dict
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis(["split", "type"])
 
 # %% ../nbs/03_evaluate.ipynb #ea39833a
-def _key(image:torch.Tensor) -> str: return hashlib.sha1(image.detach().cpu().contiguous().numpy().tobytes()).hexdigest()
-
 class TwinResidual:
     "The oracle map |x − canonical twin|, channel-averaged: what a perfect canonical reconstruction would leave."
+    name, threshold, train_s = "twin residual", 0.3, 0.0
     def __init__(self, *datasets):
-        self.twins = {_key(s["image"]): s["canonical"] for d in datasets for s in (d[i] for i in range(len(d)))}
-    def anomaly_map(self, images):
-        try: twins = torch.stack([self.twins[_key(x)] for x in images])
+        self.twins = {data.image_key(s["image"]): s["canonical"] for d in datasets for s in (d[i] for i in range(len(d)))}
+        self.config = dict(kind="oracle", images=len(self.twins))
+    def reconstruct(self, images):
+        try: return torch.stack([self.twins[data.image_key(x)] for x in images.cpu()]).to(images.device)
         except KeyError: raise ValueError("TwinResidual knows only the images of the datasets it was built from") from None
-        return (images.cpu() - twins).abs().mean(1, keepdim=True)
+    def anomaly_map(self, images): return (images - self.reconstruct(images)).abs().mean(1, keepdim=True)
 
 class LocalContrast:
     "|x − blur(x)|, channel-averaged: a map that needs no training and knows nothing of vehicles."
-    def __init__(self, sigma:float=2.0): self.sigma = sigma
+    name, threshold, train_s = "local contrast", 0.3, 0.0
+    def __init__(self, sigma:float=2.0): self.sigma, self.config = sigma, dict(sigma=sigma)
     def anomaly_map(self, images):
         k = 2 * int(3 * self.sigma) + 1
         return (images - TF.gaussian_blur(images, [k, k], [self.sigma, self.sigma])).abs().mean(1, keepdim=True)
 
 class RandomMap:
     "Uniform noise: the chance level."
-    def __init__(self, seed:int=0): self.g = torch.Generator().manual_seed(seed)
-    def anomaly_map(self, images): return torch.rand(len(images), 1, *images.shape[-2:], generator=self.g)
+    name, threshold, train_s = "random", 0.5, 0.0
+    def __init__(self, seed:int=0): self.g, self.config = torch.Generator().manual_seed(seed), dict(seed=seed)
+    def anomaly_map(self, images): return torch.rand(len(images), 1, *images.shape[-2:], generator=self.g).to(images.device)
