@@ -13,29 +13,12 @@ import pandas as pd
 import torch
 from torch import nn
 from torch.nn import functional as F
-from torchmetrics.functional.image import structural_similarity_index_measure as ssim
 
 from . import core, data, evaluate, synth
+from .layers import conv_down, conv_up, linear_bn, kl_sum, reparameterize, RECONSTRUCTION_LOSSES
 
 # %% auto #0
-__all__ = ['RECONSTRUCTION_LOSSES', 'GRID_5_1', 'conv_down', 'conv_up', 'linear_bn', 'Encoder', 'Decoder', 'VAE', 'kl_sum',
-           'mse_sum', 'l1_sum', 'ssim_sum', 'vae_loss', 'synth_split', 'train_vae', 'reconstruction_metrics',
-           'grid_name', 'run_table_5_1', 'table_5_1_findings']
-
-# %% ../nbs/10_vae.ipynb #7d16d259
-def conv_down(c_in:int, c_out:int) -> nn.Sequential:
-    "Conv 4×4, stride 2, padding 1 → BatchNorm → ReLU: halves the resolution."
-    return nn.Sequential(nn.Conv2d(c_in, c_out, 4, stride=2, padding=1), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True))
-
-def conv_up(c_in:int, c_out:int, last:bool=False) -> nn.Sequential:
-    "×2 bilinear upsampling → Conv 3×3, padding 1 → BatchNorm → ReLU (→ sigmoid instead if `last`)."
-    tail = [nn.Sigmoid()] if last else [nn.BatchNorm2d(c_out), nn.ReLU(inplace=True)]
-    return nn.Sequential(nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False),
-                         nn.Conv2d(c_in, c_out, 3, padding=1), *tail)
-
-def linear_bn(n_in:int, n_out:int) -> nn.Sequential:
-    "Linear → BatchNorm → ReLU."
-    return nn.Sequential(nn.Linear(n_in, n_out), nn.BatchNorm1d(n_out), nn.ReLU(inplace=True))
+__all__ = ['GRID_5_1', 'Encoder', 'Decoder', 'VAE', 'vae_loss', 'train_vae', 'grid_name', 'run_table_5_1', 'table_5_1_findings']
 
 # %% ../nbs/10_vae.ipynb #1289f4da
 class Encoder(nn.Module):
@@ -65,6 +48,7 @@ class Decoder(nn.Module):
 # %% ../nbs/10_vae.ipynb #1453e563
 class VAE(nn.Module):
     "The thesis's VAE (Fig. 4.12); `anomaly_map` is its residual |x − VAE(x)|, channel-averaged."
+    name, threshold = "VAE residual", 0.3   # the method contract: its name in tables, the thesis's fixed threshold
     def __init__(self, image_size:int=256, latent:int=256, widths=(32, 64, 128, 256), dropout:float=0.3):
         super().__init__()
         self.config = dict(image_size=image_size, latent=latent, widths=list(widths), dropout=dropout)
@@ -74,8 +58,7 @@ class VAE(nn.Module):
     def forward(self, x):
         "Reconstruction, μ and log σ²; the decoder sees a sample while training and μ in eval mode."
         mu, logvar = self.encoder(x)
-        z = mu + torch.randn_like(mu) * (0.5 * logvar).exp() if self.training else mu
-        return self.decoder(z), mu, logvar
+        return self.decoder(reparameterize(mu, logvar) if self.training else mu), mu, logvar
 
     @torch.no_grad()
     def reconstruct(self, x): return self.eval()(x)[0]
@@ -84,37 +67,13 @@ class VAE(nn.Module):
     def anomaly_map(self, x): return (x - self.reconstruct(x)).abs().mean(1, keepdim=True)
 
 # %% ../nbs/10_vae.ipynb #30dd5fc7
-def kl_sum(mu, logvar):
-    "KL divergence of N(μ, σ²) from N(0, I), summed over the latent dimensions (eq. 4.3); per image [B]."
-    # ½ Σ_m (μ_m² + σ_m² − log σ_m² − 1)
-    return 0.5 * (mu.pow(2) + logvar.exp() - logvar - 1).sum(1)
-
-def mse_sum(recon, x):
-    "Squared error summed over channels and pixels (eq. 4.4); per image [B]."
-    return (recon - x).pow(2).flatten(1).sum(1)
-
-def l1_sum(recon, x):
-    "Absolute error summed over channels and pixels; per image [B]."
-    return (recon - x).abs().flatten(1).sum(1)
-
-def ssim_sum(recon, x):
-    "1 − SSIM summed over the SSIM map (torchmetrics, Gaussian 11×11 window); per image [B]."
-    _, ssim_map = ssim(recon, x, data_range=1.0, return_full_image=True, reduction="none")
-    return (1 - ssim_map).flatten(1).sum(1)
-
-RECONSTRUCTION_LOSSES = {"mse": mse_sum, "l1": l1_sum, "ssim": ssim_sum}
-
 def vae_loss(model, batch, alpha:float=0.1, recon_loss:str="mse") -> dict:
     "Eq. 4.10: reconstruction_sum + α·KL_sum, averaged over the batch; the two terms are logged too."
     x = batch["image"]
     recon, mu, logvar = model(x)
-    rec, kl = RECONSTRUCTION_LOSSES[recon_loss](recon, x).mean(), kl_sum(mu, logvar).mean()
+    term = RECONSTRUCTION_LOSSES[core.check_choice("recon_loss", recon_loss, tuple(RECONSTRUCTION_LOSSES))]
+    rec, kl = term(recon, x).mean(), kl_sum(mu, logvar).mean()
     return {"loss": rec + alpha * kl, "reconstruction": rec, "kl": kl}
-
-# %% ../nbs/10_vae.ipynb #494813ac
-def synth_split(P:core.Params, split:str="normal"):
-    "The VehicleFP-Synth split `split` of the profile (rendered and cached on first use)."
-    return data.SynthDataset(synth.build_synth(P.profile), split)
 
 # %% ../nbs/10_vae.ipynb #2f13334f
 @core.register_trainer("vae")
@@ -122,7 +81,7 @@ def train_vae(profile:str, device:str="auto", name:str="vae", seed:int=0, train_
               **overrides) -> VAE:
     "Train (or load) the VAE of `profile` on the normal split; `overrides` are vae parameters (latent, alpha, loss, epochs…)."
     P = core.params(profile, "vae", device=device, seed=seed, **overrides)
-    train_data = train_data if train_data is not None else synth_split(P)
+    train_data = train_data if train_data is not None else data.synth_split(P.profile, "normal")
     core.seed_everything(seed)
     model = VAE(P.image_size, P.latent, tuple(P.widths))
     history = core.fit(model, train_data, lambda m, b: vae_loss(m, b, P.alpha, P.loss), name=name, profile=P.profile,
@@ -131,31 +90,6 @@ def train_vae(profile:str, device:str="auto", name:str="vae", seed:int=0, train_
                        config=dict(model.config, alpha=P.alpha, loss=P.loss, data=data.dataset_id(train_data)))
     model.history = history
     return model
-
-# %% ../nbs/10_vae.ipynb #a97f3fc9
-@torch.no_grad()
-def reconstruction_metrics(model:VAE, dataset, batch_size:int=32, device:str="cpu") -> dict:
-    "L1, MSE and SSIM of reconstruction against input; with twins and masks, mean |recon − twin| and |recon − input| inside and outside the mask."
-    model = model.to(core.get_device(device)).eval()
-    sums, n_img = {}, 0
-    add = lambda k, v: sums.__setitem__(k, sums.get(k, 0.0) + float(v))
-    for start in range(0, len(dataset), batch_size):
-        batch = data.collate([dataset[i] for i in range(start, min(start + batch_size, len(dataset)))])
-        x = batch["image"]
-        recon = model.reconstruct(x.to(next(model.parameters()).device)).cpu()
-        add("L1", (recon - x).abs().mean((1, 2, 3)).sum()); add("MSE", (recon - x).pow(2).mean((1, 2, 3)).sum())
-        add("SSIM", ssim(recon, x, data_range=1.0, reduction="none").sum()); n_img += len(x)
-        if batch["canonical"] is not None and batch["mask"] is not None:
-            inside = batch["mask"].expand_as(x).bool()
-            for region, sel in (("in", inside), ("out", ~inside)):
-                add(f"px_{region}", sel.sum())
-                add(f"to_twin_{region}", (recon - batch["canonical"]).abs()[sel].sum())
-                add(f"to_input_{region}", (recon - x).abs()[sel].sum())
-    out = {k: sums[k] / n_img for k in ("L1", "MSE", "SSIM")}
-    for region in ("in", "out"):
-        if sums.get(f"px_{region}"):
-            for k in ("to_twin", "to_input"): out[f"{k}_{region}"] = sums[f"{k}_{region}"] / sums[f"px_{region}"]
-    return out
 
 # %% ../nbs/10_vae.ipynb #122e96fa
 GRID_5_1 = (  # (thesis row, α, latent as a multiple of the profile's, reconstruction term)
@@ -175,15 +109,14 @@ def run_table_5_1(P:core.Params, train_data, test_data, progress:bool=True) -> d
     "Train the five configurations of Table 5.1, record their reconstruction metrics on `test_data`; return the models."
     models = {}
     for row, alpha, scale, loss in GRID_5_1:
-        t0, z = time.perf_counter(), P.latent * scale
+        z = P.latent * scale
         model = train_vae(P.profile, P.device, name=grid_name(P, alpha, z, loss), seed=P.seed, train_data=train_data,
                           progress=progress, alpha=alpha, latent=z, loss=loss, epochs=P.epochs,
                           batch_size=P.batch_size, lr=P.lr)
-        metrics = dict(reconstruction_metrics(model, test_data, device=P.device),
-                       train_s=float(model.history["seconds"].sum()), final_loss=float(model.history["loss"].iloc[-1]))
-        core.record_result(P.profile, "vae", "5.1", row, metrics, params=dict(alpha=alpha, latent=z, loss=loss,
-                           epochs=P.epochs, batch_size=P.batch_size, lr=P.lr, image_size=P.image_size),
-                           wall_s=time.perf_counter() - t0, device=P.device)
+        ev = evaluate.evaluate_reconstruction(model, test_data, name=row, device=P.device)
+        ev.summary["final_loss"] = float(model.history["loss"].iloc[-1])
+        evaluate.record(ev, profile=P.profile, chapter="vae", table="5.1", device=P.device,
+                        params=dict(alpha=alpha, loss=loss, epochs=P.epochs, batch_size=P.batch_size, lr=P.lr))
         models[row] = model
     return models
 
