@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,19 +20,19 @@ import pandas as pd
 import torch
 from torch import nn
 from torch.nn import functional as F
-from torch.utils.data import Dataset, Subset
-from torchmetrics.functional.image import structural_similarity_index_measure as ssim
+from fastcore.basics import patch
+from torch.utils.data import Dataset
 
-from . import core, data, evaluate, vae
+from . import core, data, evaluate, layers
 
 # %% auto #0
-__all__ = ['PATCH_SIZE', 'VARIANTS', 'INFERENCE', 'GRID_5_3', 'TABLES', 'THRESHOLD', 'chapter_params', 'FundamentalBlock',
+__all__ = ['PATCH_SIZE', 'VARIANTS', 'THRESHOLD', 'INFERENCE', 'GRID_5_3', 'TABLES', 'chapter_params', 'FundamentalBlock',
            'SqueezeExcite', 'Encoder', 'Aggregation', 'Classifier', 'Decoder', 'MultiLevel', 'multilevel_loss',
            'LazyPatches', 'balanced_patches', 'checkpoint_name', 'train_multilevel', 'valid_shape', 'patch_pass',
            'dense_linear', 'dense_bn', 'dense_mlp', 'box_mean', 'modulated_conv', 'dense_features', 'dense_pass',
-           'randomize_batchnorm', 'path_difference', 'resize', 'place_valid', 'infer', 'anomaly_map', 'reconstruct',
-           'benchmark_paths', 'decoder_metrics', 'first_n', 'inference_of', 'score_row', 'run_table_5_3',
-           'report_valid', 'generalisation_table', 'table_5_3_side_by_side', 'table_5_3_findings']
+           'randomize_batchnorm', 'path_difference', 'dense_strips', 'infer', 'MultiLevelAt', 'benchmark_paths',
+           'inference_of', 'row_method', 'score_row', 'run_table_5_3', 'report_valid', 'generalisation_table',
+           'table_5_3_side_by_side', 'table_5_3_findings']
 
 # %% ../nbs/30_multilevel.ipynb #7e5d3023
 def chapter_params(profile:str, device:str="auto", seed:int=0, **overrides) -> core.Params:
@@ -89,7 +88,7 @@ class Encoder(nn.Module):
         if s < 1: raise ValueError(f"variant {variant!r} shrinks a {patch_size}-px patch to nothing")
         if len(widths) - 1 in self.pools: raise ValueError("no pooling after the last block: the linear layers read its map")
         self.se = SqueezeExcite(widths[-1])
-        self.linears = nn.Sequential(vae.linear_bn(widths[-1] * s * s, hidden[0]), vae.linear_bn(hidden[0], hidden[1]))
+        self.linears = nn.Sequential(layers.linear_bn(widths[-1] * s * s, hidden[0]), layers.linear_bn(hidden[0], hidden[1]))
         self.mu, self.logvar = nn.Linear(hidden[1], latent), nn.Linear(hidden[1], latent)
 
     def forward(self, x):
@@ -116,7 +115,7 @@ class Classifier(nn.Module):
     def __init__(self, n_in:int, widths=(32, 16, 8, 4)):
         super().__init__()
         chans = (n_in, *widths)
-        self.layers = nn.Sequential(*[vae.linear_bn(a, b) for a, b in zip(chans, chans[1:])], nn.Linear(widths[-1], 1))
+        self.layers = nn.Sequential(*[layers.linear_bn(a, b) for a, b in zip(chans, chans[1:])], nn.Linear(widths[-1], 1))
     def forward(self, v): return self.layers(v)
 
 # %% ../nbs/30_multilevel.ipynb #2e88aa1f
@@ -126,7 +125,7 @@ class Decoder(nn.Module):
         super().__init__()
         if start != 3: raise ValueError(f"the decoder upsamples 3→5→9→17→33; start must be 3, got {start}")
         self.shape = (widths[0], start, start)
-        self.linears = nn.Sequential(vae.linear_bn(latent, hidden), vae.linear_bn(hidden, widths[0] * start * start))
+        self.linears = nn.Sequential(layers.linear_bn(latent, hidden), layers.linear_bn(hidden, widths[0] * start * start))
         chans = (widths[0], *widths, 3)
         self.convs = nn.ModuleList(nn.Conv2d(a, b, 3, padding=1) for a, b in zip(chans, chans[1:]))
         self.bns = nn.ModuleList(nn.BatchNorm2d(b) for b in chans[1:-1])
@@ -140,30 +139,56 @@ class Decoder(nn.Module):
         for i, size in enumerate((5, 9, 17, 33)): x = self._layer(i, _up(x, size))
         return x
 
-    def centre(self, z):
-        "`forward(z)[..., 16, 16]` [B,3], computing only the 3×3 window each stage of it depends on."
-        x = self._layer(0, _up(self.linears(z).view(-1, *self.shape), 5), padding=0)  # 5-grid rows 0..4 → 1..3
-        x = self._layer(1, _up(x, 5), padding=0)           # 9-grid rows 2..6 → 3..5
-        x = self._layer(2, _up(x, 5), padding=0)           # 17-grid rows 6..10 → 7..9
-        x = self._layer(3, _up(x, 5)[..., 1:4, 1:4], padding=0)  # 33-grid rows 15..17 → 16
-        return x[..., 0, 0]
+    def centre_stages(self) -> list:
+        "Each stage (×2 upsampling, 3×3 convolution) on the 3×3 window the centre pixel depends on, as (matrix [in,out], bias [out])."
+        stages, shape = [], self.shape
+        for i, conv in enumerate(self.convs):
+            n = math.prod(shape)
+            window = _up(torch.eye(n, device=conv.weight.device).view(n, *shape), 5)  # 3×3 window → 5×5 of the next grid
+            if i == len(self.convs) - 1: window = window[..., 1:4, 1:4]              # last: the 33-grid's rows 15..17
+            out = F.conv2d(window, conv.weight)                                       # unpadded: 3×3 (last: 1×1)
+            stages.append((out.flatten(1), conv.bias.repeat_interleave(out[0, 0].numel())))
+            shape = tuple(out.shape[1:])
+        return stages
+
+    def centre(self, z, chunk:int=16384):
+        "`forward(z)[..., 16, 16]` [B,3]: the centre pixel's stages as matrix products, BatchNorm and ReLU, `chunk` rows at a time."
+        stages, out = self.centre_stages(), []
+        for start in range(0, len(z), chunk):
+            x = self.linears(z[start:start + chunk])
+            for i, (matrix, bias) in enumerate(stages[:-1]):
+                x = F.relu(self.bns[i]((x @ matrix + bias).view(len(x), -1, 3, 3))).flatten(1)
+            matrix, bias = stages[-1]
+            out.append(torch.sigmoid(x @ matrix + bias))
+        return torch.cat(out)
 
 def _up(x, size:int): return F.interpolate(x, size=(size, size), mode="bilinear", align_corners=True)
 
 # %% ../nbs/30_multilevel.ipynb #2bcb402c
+THRESHOLD = 0.5   # the classifier's own decision: sigmoid ≥ 0.5 means "anomalous"
+INFERENCE = ("dense", "patch")
+
 class MultiLevel(nn.Module):
     "The multi-level patch anomaly detector (Fig. 4.3): encoder, decoder branch, aggregation and classifier branch."
+    name, threshold = "Multi-level", THRESHOLD
     def __init__(self, variant:str="padded", widths=(16, 16, 16, 16), hidden=(64, 32), latent:int=32,
-                 aggregate:int=16, classifier=(32, 16, 8, 4), decoder=(32, 16, 8), i_size:int=256):
+                 aggregate:int=16, classifier=(32, 16, 8, 4), decoder=(32, 16, 8), i_size:int=256,
+                 inference:str|None=None):   # 'dense' or 'patch'; default: the exact path for its encoder
         super().__init__()
-        self.config = dict(variant=variant, widths=list(widths), hidden=list(hidden), latent=latent,
-                           aggregate=aggregate, classifier=list(classifier), decoder=list(decoder))
+        self.arch = dict(variant=variant, widths=list(widths), hidden=list(hidden), latent=latent,
+                         aggregate=aggregate, classifier=list(classifier), decoder=list(decoder))
         self.encoder = Encoder(variant, widths, hidden, latent)
         self.aggregation = Aggregation(widths[:3], aggregate)
         self.classifier = Classifier(2 * latent + 3 * aggregate, classifier)
         self.decoder = Decoder(latent, decoder)
         self.i_size = i_size                                       # the image size it infers at
-        self.inference = "dense" if variant == "valid" else "patch"  # the exact path for its encoder
+        self.inference = core.check_choice("inference", inference or ("dense" if variant == "valid" else "patch"), INFERENCE)
+        self.alpha = None                                          # eq. 4.5's α it was trained with (`train_multilevel` sets it)
+
+    @property
+    def config(self) -> dict:
+        "The architecture, the inference setting and the training α: what a registry row records."
+        return dict(self.arch, i_size=self.i_size, inference=self.inference, alpha=self.alpha)
 
     def classify(self, mu, logvar, levels):
         "The classifier's logit from [μ, log σ², three aggregated vectors]."
@@ -180,19 +205,19 @@ def multilevel_loss(model, batch, alpha:float=0.001) -> dict:
     "Eq. 4.5: MSE_sum + KL_sum + α·BCE_sum per patch, averaged over the batch; each term logged."
     x, y = batch["patch"], batch["label"].float()
     out = model(x)
-    mse, kl = vae.mse_sum(out["recon"], x).mean(), vae.kl_sum(out["mu"], out["logvar"]).mean()
+    mse, kl = layers.mse_sum(out["recon"], x).mean(), layers.kl_sum(out["mu"], out["logvar"]).mean()
     bce = F.binary_cross_entropy_with_logits(out["logit"], y, reduction="none").mean()
     return {"loss": mse + kl + alpha * bce, "mse": mse, "kl": kl, "bce": bce}
 
 # %% ../nbs/30_multilevel.ipynb #41c18a93
 class LazyPatches(Dataset):
     "`data.BalancedPatches` of `dataset`, built on first use; `id` names them in checkpoints."
-    def __init__(self, dataset, image_sizes, max_per_image:int|None, seed:int=0):
-        self.args = dict(dataset=dataset, image_sizes=tuple(image_sizes), max_per_image=max_per_image, seed=seed)
+    def __init__(self, dataset, image_sizes, max_per_image:int|None, seed:int=0, pad:bool=True):
+        self.args = dict(dataset=dataset, image_sizes=tuple(image_sizes), max_per_image=max_per_image, seed=seed, pad=pad)
         root = getattr(dataset, "root", None)
         self.id = (f"{type(dataset).__name__}:{getattr(root, 'name', '')}:{getattr(dataset, 'split', '')}:{len(dataset)}"
-                   f":sizes={list(image_sizes)}:k={max_per_image}:seed={seed}")
-        self._patches = None
+                   f":sizes={list(image_sizes)}:k={max_per_image}:seed={seed}" + (":reflect" if pad else ""))
+        self.pad, self._patches = pad, None
     @property
     def patches(self) -> data.BalancedPatches:
         if self._patches is None: self._patches = data.BalancedPatches(**self.args)
@@ -200,12 +225,14 @@ class LazyPatches(Dataset):
     def __len__(self): return len(self.patches)
     def __getitem__(self, k): return self.patches[k]
 
-def balanced_patches(P:core.Params, split:str="labelled") -> LazyPatches:
-    "The training patches of the profile: balanced, at every size of `P.i_sizes`."
-    return LazyPatches(vae.synth_split(P, split), P.i_sizes, P.max_per_image, P.seed)
+def balanced_patches(P:core.Params, split:str="labelled", pad:bool=True) -> LazyPatches:
+    "The training patches of the profile: balanced, at every size of `P.i_sizes`, centres at every pixel of the reflect-padded images (`pad`)."
+    return LazyPatches(data.synth_split(P.profile, split), P.i_sizes, P.max_per_image, P.seed, pad)
 
 # %% ../nbs/30_multilevel.ipynb #e0d944e5
-def checkpoint_name(variant:str, alpha:float) -> str: return f"multilevel-{variant}-a{alpha:g}"
+def checkpoint_name(variant:str, alpha:float, pad:bool=True) -> str:
+    "The checkpoint of one grid model; `pad`: trained on reflect-padded border patches too."
+    return f"multilevel-{variant}-a{alpha:g}" + ("-reflect" if pad else "")
 
 @core.register_trainer("multilevel")
 def train_multilevel(profile:str, device:str="auto", variant:str|None=None, alpha:float|None=None, seed:int=0,
@@ -217,11 +244,11 @@ def train_multilevel(profile:str, device:str="auto", variant:str|None=None, alph
     core.seed_everything(seed)
     model = MultiLevel(variant, i_size=P.i_size)
     history = core.fit(model, train_data, functools.partial(multilevel_loss, alpha=alpha),
-                       name=checkpoint_name(variant, alpha), profile=P.profile, epochs=P.epochs,
-                       batch_size=P.batch_size, lr=P.lr, device=P.device, seed=seed, workers=0,
+                       name=checkpoint_name(variant, alpha, getattr(train_data, "pad", False)), profile=P.profile,
+                       epochs=P.epochs, batch_size=P.batch_size, lr=P.lr, device=P.device, seed=seed, workers=0,
                        collate_fn=data.collate, progress=progress,
-                       config=dict(model.config, alpha=alpha, data=_data_id(train_data)))
-    model.history = history
+                       config=dict(model.arch, alpha=alpha, data=_data_id(train_data)))
+    model.history, model.alpha = history, alpha
     return model
 
 def _data_id(dataset) -> str:
@@ -341,101 +368,95 @@ def path_difference(model:MultiLevel, image:torch.Tensor, max_rows:int|None=None
                 mu_max_abs=float((a["mu"] - b["mu"][..., :rows, :]).abs().max()),
                 decisions_differ=float(((pa >= 0.5) != (pb >= 0.5)).float().mean()))
 
+# %% ../nbs/30_multilevel.ipynb #5b1e7a21
+@torch.no_grad()
+def dense_strips(model:MultiLevel, image:torch.Tensor, rows:int=128) -> dict:
+    "Path (b) over strips of `rows` rows of centres, each reading its `rows` + 32 rows of `image` [B,3,H,W]: the same maps for the valid encoder."
+    if model.encoder.padding: raise ValueError("dense_strips: the padded encoder's dense pass depends on where the image ends; use dense_pass")
+    n = valid_shape(*image.shape[-2:])[0]
+    outs = [dense_pass(model, image[..., a:a + rows + PATCH_SIZE - 1, :]) for a in range(0, n, rows)]
+    return {k: torch.cat([o[k] for o in outs], -2) for k in outs[0]}
+
 # %% ../nbs/30_multilevel.ipynb #53141159
-INFERENCE = ("dense", "patch")
-
-def resize(x:torch.Tensor, size) -> torch.Tensor:
-    "Images or maps [B,C,H,W] resized to `size` (int: square, or (H, W)), bilinear and antialiased like `data.eval_transform`."
-    size = (size, size) if isinstance(size, int) else tuple(size)
-    if tuple(x.shape[-2:]) == size: return x
-    return F.interpolate(x, size=size, mode="bilinear", antialias=True, align_corners=False)
-
-def place_valid(values:torch.Tensor, canvas:torch.Tensor) -> torch.Tensor:
-    "`canvas` [B,C,H,W] with its valid pixels (16 px from each border) set to `values` [B,C,rows,cols]."
-    half = PATCH_SIZE // 2
-    out = canvas.clone()
-    out[..., half:half + values.shape[-2], half:half + values.shape[-1]] = values
-    return out
-
 @torch.no_grad()
 def infer(model:MultiLevel, images:torch.Tensor, inference:str="dense", chunk:int=1024) -> dict:
     "Logit and μ maps of every valid pixel of `images` [B,3,H,W], one image at a time by `inference` ('dense' or 'patch')."
     core.check_choice("inference", inference, INFERENCE)
     model.eval()
-    run = dense_pass if inference == "dense" else functools.partial(patch_pass, chunk=chunk)
+    if inference == "patch": run = functools.partial(patch_pass, chunk=chunk)
+    else: run = dense_pass if model.encoder.padding else dense_strips
     images = images.to(next(model.parameters()).device)
     outs = [run(model, image[None]) for image in images]
     return {k: torch.cat([o[k] for o in outs]) for k in outs[0]}
 
+@patch
 @torch.no_grad()
-def anomaly_map(model:MultiLevel, images:torch.Tensor, i_size:int|None=None, inference:str|None=None) -> torch.Tensor:
-    "Anomaly probability [B,1,H,W] of `images` [B,3,H,W]: classified at `i_size`, border 0, resized back."
-    x = resize(images, i_size or model.i_size)
-    prob = torch.sigmoid(infer(model, x, inference or model.inference)["logit"]).to(x.device)
-    return resize(place_valid(prob, torch.zeros_like(x[:, :1])), images.shape[-2:])
+def anomaly_map(self:MultiLevel, images:torch.Tensor, i_size:int|None=None, inference:str|None=None) -> torch.Tensor:
+    "Anomaly probability [B,1,H,W] of `images` [B,3,H,W]: every pixel classified at `i_size` from its patch of the reflect-padded image, resized back."
+    x = data.resize(images, i_size or self.i_size)
+    prob = torch.sigmoid(infer(self, data.reflect_pad(x), inference or self.inference)["logit"])
+    return data.resize(prob.to(images.device), images.shape[-2:])
 
+@patch
 @torch.no_grad()
-def reconstruct(model:MultiLevel, images:torch.Tensor, i_size:int|None=None, inference:str|None=None,
-                chunk:int=16384) -> torch.Tensor:
-    "The decoder's image [B,3,H,W]: each valid pixel its patch reconstruction's centre (from μ), border copied from the image."
-    x = resize(images, i_size or model.i_size)
-    mu = infer(model, x, inference or model.inference)["mu"]
-    flat = mu.permute(0, 2, 3, 1).reshape(-1, mu.shape[1])
-    centres = torch.cat([model.decoder.centre(flat[i:i + chunk]) for i in range(0, len(flat), chunk)])
-    recon = centres.view(mu.shape[0], *mu.shape[-2:], 3).permute(0, 3, 1, 2).to(x.device)
-    return resize(place_valid(recon, x), images.shape[-2:])
+def reconstruct(self:MultiLevel, images:torch.Tensor, i_size:int|None=None, inference:str|None=None) -> torch.Tensor:
+    "The decoder's image [B,3,H,W]: each pixel the centre of its patch's reconstruction (from μ) at `i_size`, reflect-padded as the map, resized back."
+    x, out = data.reflect_pad(data.resize(images, i_size or self.i_size)), []
+    for image in x:                                    # one image at a time: μ is 32 values per pixel
+        mu = infer(self, image[None], inference or self.inference)["mu"][0]
+        out.append(self.decoder.centre(mu.flatten(1).T).T.reshape(3, *mu.shape[-2:]))
+    return data.resize(torch.stack(out).to(images.device), images.shape[-2:])
 
-MultiLevel.anomaly_map, MultiLevel.reconstruct = anomaly_map, reconstruct
+# %% ../nbs/30_multilevel.ipynb #7d25c5e5
+class MultiLevelAt:
+    "A `MultiLevel` as the `Method` of one configuration: named `name`, inferring at `i_size` by `inference`."
+    def __init__(self, model:MultiLevel, name:str, i_size:int, inference:str):
+        self.model, self.name, self.threshold = model, name, model.threshold
+        self.i_size, self.inference = i_size, core.check_choice("inference", inference, INFERENCE)
+        self.config = dict(model.config, i_size=i_size, inference=inference)
+        self.train_s = evaluate.train_seconds(model)
+    def anomaly_map(self, images): return self.model.anomaly_map(images, self.i_size, self.inference)
+    def reconstruct(self, images): return self.model.reconstruct(images, self.i_size, self.inference)
+    def __repr__(self): return f"MultiLevelAt({self.name!r}, i_size={self.i_size}, inference={self.inference!r})"
+
+@patch
+def at(self:MultiLevel, i_size:int|None=None, inference:str|None=None, name:str|None=None) -> MultiLevelAt:
+    "This model as a `Method` inferring at `i_size` by `inference` (default: its own), under `name`."
+    i_size, inference = i_size or self.i_size, inference or self.inference
+    return MultiLevelAt(self, name or f"{self.name} ({self.arch['variant']}, I_size={i_size})", i_size, inference)
 
 # %% ../nbs/30_multilevel.ipynb #a09aff87
-def _proc_status_mb(key:str) -> float:
-    "A `VmRSS`/`VmHWM` line of /proc/self/status, in MiB."
-    line = next(l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith(key + ":"))
-    return int(line.split()[1]) / 1024
-
-def _reset_peak() -> bool:
-    "Reset this process's peak resident set (Linux ≥ 4.0: write 5 to /proc/self/clear_refs); False where not allowed."
-    try: Path("/proc/self/clear_refs").write_text("5")
-    except OSError: return False
-    return True
-
 def _bench_child(spec_file:str):
     "Run one timed pass as `benchmark_paths` describes in `spec_file`; print seconds and peak extra MiB as JSON."
     spec = json.loads(Path(spec_file).read_text())
     torch.set_num_threads(spec["threads"])
     model = MultiLevel(**spec["config"]).eval()
     model.load_state_dict(torch.load(spec["weights"], weights_only=True))
-    image = torch.rand(1, 3, spec["size"], spec["size"], generator=torch.Generator().manual_seed(0))
+    image = data.reflect_pad(torch.rand(1, 3, spec["size"], spec["size"], generator=torch.Generator().manual_seed(0)))
     run = (lambda rows: dense_pass(model, image)) if spec["path"] == "dense" else \
           (lambda rows: patch_pass(model, image, spec["chunk"], rows))
     run(1)                                    # warm-up: libraries paged in, kernels chosen
-    reset, before, times = _reset_peak(), _proc_status_mb("VmRSS"), []
+    reset, before, times = core.reset_peak_rss(), core.rss_mb("VmRSS"), []
     for _ in range(spec["repeats"]):
         t0 = time.perf_counter(); out = run(spec["rows"]); times.append(time.perf_counter() - t0)
-    peak = _proc_status_mb("VmHWM") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = core.rss_mb("VmHWM") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     torch.save(out["logit"], spec["out"])
     print(json.dumps(dict(seconds=min(times), peak_mb=peak - before, how="VmHWM after reset" if reset else "ru_maxrss")))
-
-def _bench_run(spec:dict, tmp:Path) -> dict:
-    (tmp / "spec.json").write_text(json.dumps(spec))
-    code = "import sys; from vehicle_fp.multilevel import _bench_child; _bench_child(sys.argv[1])"
-    done = subprocess.run([sys.executable, "-c", code, str(tmp / "spec.json")], capture_output=True, text=True)
-    if done.returncode: raise RuntimeError(f"benchmark of the {spec['path']} path failed:\n{done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 # %% ../nbs/30_multilevel.ipynb #e05ac453
 def benchmark_paths(model:MultiLevel, size:int=256, rows:int|None=None, chunk:int=1024,
                     threads:int|None=None) -> tuple[pd.DataFrame, dict]:
     "Seconds per `size`² image and peak extra MiB of paths (a) and (b), each in a fresh process; their ratio and largest output difference."
-    total_rows = valid_shape(size, size)[0]
+    total_rows = size                          # the image is reflect-padded: one row of centres per row of pixels
     rows = min(rows or total_rows, total_rows)
+    target = "vehicle_fp.multilevel:_bench_child"
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         torch.save({k: v.cpu() for k, v in model.state_dict().items()}, tmp / "weights.pt")
-        base = dict(config=model.config, weights=str(tmp / "weights.pt"), size=size, chunk=chunk,
+        base = dict(config=model.arch, weights=str(tmp / "weights.pt"), size=size, chunk=chunk,
                     threads=threads or torch.get_num_threads())
-        a = _bench_run(dict(base, path="patch", rows=rows, repeats=1, out=str(tmp / "a.pt")), tmp)
-        b = _bench_run(dict(base, path="dense", rows=None, repeats=3, out=str(tmp / "b.pt")), tmp)
+        a = core.run_isolated(target, dict(base, path="patch", rows=rows, repeats=1, out=str(tmp / "a.pt")))
+        b = core.run_isolated(target, dict(base, path="dense", rows=None, repeats=3, out=str(tmp / "b.pt")))
         la, lb = torch.load(tmp / "a.pt"), torch.load(tmp / "b.pt")
     a["seconds"] *= total_rows / rows
     diff = float((torch.sigmoid(la) - torch.sigmoid(lb[..., :rows, :])).abs().max())
@@ -445,24 +466,6 @@ def benchmark_paths(model:MultiLevel, size:int=256, rows:int|None=None, chunk:in
                                 "(b) dense"]).rename_axis(f"{size}² image")
     return table, dict(ratio=a["seconds"] / b["seconds"], max_abs_diff=diff, rows=rows, size=size, threads=base["threads"])
 
-# %% ../nbs/30_multilevel.ipynb #5d327d17
-@torch.no_grad()
-def decoder_metrics(model:MultiLevel, dataset, i_size:int, n_patches:int=64, seed:int=0) -> dict:
-    "Mean L1, MSE and SSIM of the decoder's reconstructions of `n_patches` random valid patches per image, at `i_size`."
-    model.eval()
-    dev, g, sums, n = next(model.parameters()).device, torch.Generator().manual_seed(seed), dict(L1=0.0, MSE=0.0, SSIM=0.0), 0
-    for i in range(len(dataset)):
-        x = resize(dataset[i]["image"][None], i_size)[0]
-        rows, cols = valid_shape(*x.shape[-2:])
-        tops = torch.randint(0, rows, (n_patches,), generator=g), torch.randint(0, cols, (n_patches,), generator=g)
-        patches = torch.stack([x[:, a:a + PATCH_SIZE, b:b + PATCH_SIZE] for a, b in zip(*tops)]).to(dev)
-        recon = model(patches)["recon"]
-        sums["L1"] += float((recon - patches).abs().mean((1, 2, 3)).sum())
-        sums["MSE"] += float((recon - patches).pow(2).mean((1, 2, 3)).sum())
-        sums["SSIM"] += float(ssim(recon, patches, data_range=1.0, reduction="none").sum())
-        n += n_patches
-    return {k: v / n for k, v in sums.items()}
-
 # %% ../nbs/30_multilevel.ipynb #0d774db5
 GRID_5_3 = (  # (thesis row, α, index into the profile's i_sizes)
     ("α=0.001, I_size=128", 0.001, 0),
@@ -471,46 +474,42 @@ GRID_5_3 = (  # (thesis row, α, index into the profile's i_sizes)
     ("α=0.01, I_size=256", 0.01, 1),
     ("α=0.0001, I_size=256", 0.0001, 1))
 TABLES = {"padded": "5.3", "valid": "5.3-valid"}
-THRESHOLD = 0.5   # the classifier's own decision: sigmoid ≥ 0.5 means "anomalous"
-
-def first_n(dataset, n:int|None):
-    "The first `n` samples of `dataset` (all if `n` is None)."
-    return dataset if n is None or n >= len(dataset) else Subset(dataset, range(n))
 
 def inference_of(P:core.Params, variant:str) -> str:
     "How the grid runs `variant`: the valid encoder densely (exact), the padded one as `P.padded_inference` says."
     return "dense" if variant == "valid" else P.padded_inference
 
-# %% ../nbs/30_multilevel.ipynb #94b4b5ab
-def score_row(model:MultiLevel, P:core.Params, row:str, alpha:float, i_size:int, test_data, val_data,
-              table:str, record:bool=True) -> evaluate.Evaluation:
-    "Evaluate one configuration at `i_size`, merge the decoder metrics into its row, and record it in the registry."
-    t0, inference = time.perf_counter(), inference_of(P, model.config["variant"])
-    method = functools.partial(anomaly_map, model, i_size=i_size, inference=inference)
-    ev = evaluate.evaluate(method, test_data, name=row, profile=P.profile, chapter="multilevel", table=table,
-                           threshold=THRESHOLD, val_dataset=val_data, device=P.device, record=False)
-    ev.summary.update(decoder_metrics(model, test_data, i_size, P.decoder_patches, P.seed))
-    if hasattr(model, "history"): ev.summary["train_s"] = float(model.history["seconds"].sum())
-    params = dict(model.config, alpha=alpha, i_size=i_size, inference=inference, epochs=P.epochs, batch_size=P.batch_size,
-                  lr=P.lr, max_per_image=P.max_per_image, train_sizes=list(P.i_sizes), n_test=len(test_data))
-    if record:
-        core.record_result(P.profile, "multilevel", table, row, ev.summary, params=params, wall_s=time.perf_counter() - t0,
-                           device=P.device, curves=dict(roc_fpr=ev.roc[0].round(4).tolist(), roc_tpr=ev.roc[1].round(5).tolist()))
-    return ev
+def row_method(model:MultiLevel, P:core.Params, row:str) -> MultiLevelAt:
+    "The `Method` of Table 5.3's row `row`: `model` at the row's I_size, by its variant's inference path."
+    k = next(k for r, _, k in GRID_5_3 if r == row)
+    return model.at(P.i_sizes[k], inference_of(P, model.arch["variant"]), name=row)
 
-def run_table_5_3(P:core.Params, train_data, test_data, val_data, variants=tuple(VARIANTS),
+# %% ../nbs/30_multilevel.ipynb #94b4b5ab
+def score_row(method:MultiLevelAt, P:core.Params, splits:dict, table:str) -> evaluate.Evaluation:
+    "Score one configuration on the whole val, test and test_novel `splits`, record a registry row per split; return the test evaluation."
+    ev_val = evaluate.evaluate(method, splits["val"], device=P.device)
+    ev_test = evaluate.evaluate(method, splits["test"], val=ev_val, device=P.device)
+    ev_novel = evaluate.evaluate(method, splits["test_novel"], val=ev_val, device=P.device)
+    rec_test = evaluate.evaluate_reconstruction(method, splits["test"], device=P.device)
+    common = dict(profile=P.profile, chapter="multilevel", table=table, device=str(P.device),
+                  params=dict(epochs=P.epochs, batch_size=P.batch_size, lr=P.lr, max_per_image=P.max_per_image,
+                              train_sizes=list(P.i_sizes), border="reflect"))
+    evaluate.record(ev_test, rec_test, **common)
+    for ev in (ev_val, ev_novel): evaluate.record(ev, **common)
+    return ev_test
+
+def run_table_5_3(P:core.Params, train_data, splits:dict, variants=tuple(VARIANTS),
                   progress:bool=True) -> tuple[dict, dict]:
-    "Train the grid's models (one per variant and α) and score Table 5.3's five rows; return the models and the evaluations."
+    "Train the grid's models (one per variant and α) and score Table 5.3's five rows; return the models and the test evaluations."
     models, evals = {}, {}
     for variant in variants:
-        for row, alpha, k in GRID_5_3:
+        for row, alpha, _ in GRID_5_3:
             if (variant, alpha) not in models:
                 models[variant, alpha] = train_multilevel(P.profile, P.device, variant=variant, alpha=alpha, seed=P.seed,
                                                           train_data=train_data, progress=progress, epochs=P.epochs,
                                                           batch_size=P.batch_size, lr=P.lr, i_sizes=P.i_sizes,
                                                           max_per_image=P.max_per_image)
-            evals[variant, row] = score_row(models[variant, alpha], P, row, alpha, P.i_sizes[k], test_data, val_data,
-                                            TABLES[variant])
+            evals[variant, row] = score_row(row_method(models[variant, alpha], P, row), P, splits, TABLES[variant])
     return models, evals
 
 # %% ../nbs/30_multilevel.ipynb #b383fe5b
@@ -525,25 +524,24 @@ def report_valid(profile:str, metrics:list) -> pd.DataFrame:
     return pd.DataFrame(cols).reindex(ref.index).rename_axis(f"Table 5.3, valid encoder ({profile})")
 
 # %% ../nbs/30_multilevel.ipynb #ef2480ce
-def generalisation_table(profile:str, metrics=("pixel_auroc", "f1", "f1_val_t", "auroc", "aupro")) -> pd.DataFrame:
-    "Pixel AUROC, F1 and the rest of the second row's model of each encoder on `test` (Table 5.3) and `test_novel`, from the registry."
-    row, out = GRID_5_3[1][0], {}
-    novel = core.read_results(profile, "multilevel", "novel").drop_duplicates("method", keep="last").set_index("method")
+def generalisation_table(profile:str, row:str=GRID_5_3[1][0],
+                         metrics=("n_images", "pixel_auroc", "f1", "f1_val_t", "auroc", "aupro")) -> pd.DataFrame:
+    "One Table 5.3 row's metrics for each encoder on `val`, `test` and `test_novel`, from the registry."
+    out = {}
     for variant, table in TABLES.items():
-        test = core.read_results(profile, "multilevel", table).drop_duplicates("method", keep="last").set_index("method")
-        for split, df, name in (("test", test, row), ("test_novel", novel, f"{variant}: {row}, test_novel")):
-            if name in df.index: out[variant, split] = {m: df.loc[name, f"metrics.{m}"] for m in metrics}
+        for split in ("val", "test", "test_novel"):
+            df = core.results(profile, "multilevel", table, split=split).reindex(columns=list(metrics))
+            if row in df.index: out[variant, split] = df.loc[row]
     return pd.DataFrame(out).T.rename_axis(["encoder", "split"])
 
 # %% ../nbs/30_multilevel.ipynb #56fb0a07
 def table_5_3_side_by_side(profile:str, metrics=("accuracy", "f1", "iou", "auroc", "L1", "MSE", "SSIM")) -> pd.DataFrame:
     "Table 5.3: the padded and valid encoders' rows and the thesis's, one column group per metric."
     ref, cols = evaluate.thesis_table("5.3"), {}
-    ours = {v: core.read_results(profile, "multilevel", t).drop_duplicates("method", keep="last").set_index("method")
-            for v, t in TABLES.items()}
+    ours = {v: core.results(profile, "multilevel", t, split="test") for v, t in TABLES.items()}
     for m in metrics:
         for v, df in ours.items():
-            cols[(m, v)] = df[f"metrics.{m}"] if f"metrics.{m}" in df else pd.Series(dtype=float)
+            cols[(m, v)] = df[m] if m in df else pd.Series(dtype=float)
         cols[(m, "thesis")] = ref[m]
     return pd.DataFrame(cols).reindex(ref.index).rename_axis(f"Table 5.3 ({profile})")
 
@@ -551,9 +549,9 @@ def table_5_3_findings(profile:str) -> pd.DataFrame:
     "The thesis's findings on Table 5.3, checked on each encoder's rows: held or not, with the numbers."
     out = []
     for variant, table in TABLES.items():
-        df = core.read_results(profile, "multilevel", table).drop_duplicates("method", keep="last").set_index("method")
-        if len(df) < len(GRID_5_3): continue
-        g = lambda row, m: float(df.loc[row, f"metrics.{m}"])
+        df = core.results(profile, "multilevel", table, split="test")
+        if not all(r in df.index for r, *_ in GRID_5_3): continue
+        g = lambda row, m: float(df.loc[row, m])
         r128, r256, r512, a01, a0001 = (r for r, *_ in GRID_5_3)
         checks = [
             ("a larger I_size (smaller patch) classifies better: F1 at 128 < 256 < 512",
