@@ -277,7 +277,9 @@ def results(profile:str,             # whose registry
     df = df.drop_duplicates(["chapter", "table", "split", "method"], keep="last")
     clash = [c for c in df.columns if c.startswith("metrics.") and c.removeprefix("metrics.") in df.columns]
     if clash: raise ValueError(f"{results_path(profile)}: metrics {clash} clash with the row's own fields")
-    return df.rename(columns=lambda c: c.removeprefix("metrics.")).set_index("method")
+    out = df.rename(columns=lambda c: c.removeprefix("metrics.")).set_index("method")
+    out.attrs["metrics"] = sorted(c.removeprefix("metrics.") for c in df.columns if c.startswith("metrics."))
+    return out
 
 # %% ../nbs/00_core.ipynb #7d0b227f
 def _plain(config):
@@ -599,9 +601,8 @@ def results_tables(profile:str) -> dict:
     "The registry's latest rows grouped by (chapter, table, split), as DataFrames of method × metrics."
     df, tables = results(profile), {}
     if not len(df): return tables
-    metric_cols = sorted({c.removeprefix("metrics.") for c in read_results(profile).columns if c.startswith("metrics.")})
     for (chapter, table, split), g in df.groupby(["chapter", "table", "split"], sort=False):
-        cols = ["n_images"] + [c for c in metric_cols if c in g.columns] + [c for c in ("train_s", "infer_ms") if c in g.columns]
+        cols = ["n_images"] + df.attrs["metrics"] + [c for c in ("train_s", "infer_ms") if c in g.columns]
         tables[(chapter, table, split)] = g[cols]
     return tables
 

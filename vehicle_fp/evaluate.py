@@ -341,13 +341,13 @@ def record(*evaluations:Evaluation,     # of one method on one image set; their 
     for ev in evaluations[1:]:
         if (ev.name, ev.split, ev.image_hash) != (first.name, first.split, first.image_hash):
             raise ValueError(f"record: one row holds one method on one image set; got {first.name!r} on {first.split!r} ({first.image_hash}) and {ev.name!r} on {ev.split!r} ({ev.image_hash})")
-    metrics, fields = {}, {}
+    metrics = {}
     for ev in evaluations:
         clash = sorted(set(metrics) & set(ev.summary))
         if clash: raise ValueError(f"record: metrics {clash} appear in two of the evaluations of {first.name!r}")
         metrics.update(ev.summary)
-        fields[f"{ev.kind}_ms"] = ev.infer_ms
     maps = next((ev for ev in evaluations if ev.kind == "map"), None)
+    recon = next((ev for ev in evaluations if ev.kind == "reconstruction"), None)
     threshold = None if maps is None else dict(
         rule="fixed" if maps.val_threshold is None else f"fixed, and F1-optimal on {maps.val_split}",
         fixed=maps.threshold, val_f1=maps.val_threshold, val_split=maps.val_split, val_hash=maps.val_hash)
@@ -356,7 +356,7 @@ def record(*evaluations:Evaluation,     # of one method on one image set; their 
     return core.record_result(profile, chapter, table, first.name, metrics, split=first.split, n_images=first.n_images,
                               image_hash=first.image_hash, params={**first.config, **(params or {})}, device=device,
                               curves=curves, threshold=threshold, train_s=train,
-                              infer_ms=fields.get("map_ms", fields.get("reconstruction_ms")), **fields)
+                              infer_ms=(maps or recon).infer_ms, reconstruction_ms=recon and recon.infer_ms)
 
 # %% ../nbs/03_evaluate.ipynb #c1a4db1f
 def plot_roc(curves:dict,            # name -> (fpr, tpr), e.g. from `Evaluation.roc` or the registry

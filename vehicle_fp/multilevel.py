@@ -197,7 +197,7 @@ class MultiLevel(nn.Module):
     def forward(self, patches):
         "Reconstruction, μ, log σ² and the classifier's logit for a batch of patches; the decoder sees a sample while training, μ in eval mode."
         mu, logvar, levels = self.encoder(patches)
-        z = mu + torch.randn_like(mu) * (0.5 * logvar).exp() if self.training else mu
+        z = layers.reparameterize(mu, logvar) if self.training else mu
         return dict(recon=self.decoder(z), mu=mu, logvar=logvar, logit=self.classify(mu, logvar, levels)[:, 0])
 
 # %% ../nbs/30_multilevel.ipynb #824fb7cb
