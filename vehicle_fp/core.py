@@ -29,14 +29,15 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler, RandomSamp
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['PROFILES', 'CHAPTERS', 'DEVICES', 'TRAINERS', 'TRAINER_MODULES', 'profiles_table', 'check_choice', 'resolve_profile',
-           'get_device', 'seed_everything', 'Params', 'params', 'project_root', 'runs_root', 'data_root', 'run_dir',
-           'atomic_path', 'git_rev', 'is_main_process', 'results_path', 'record_result', 'read_results', 'results',
-           'check_config', 'save_checkpoint', 'load_checkpoint', 'weights_digest', 'NonFiniteLoss', 'to_device',
-           'init_distributed', 'close_distributed', 'fit', 'BlobImages', 'TinyAutoencoder', 'toy_loss', 'check_resume',
-           'check_nonfinite', 'register_trainer', 'load_or_train', 'train_toy', 'train_cli', 'chapter_notebooks',
-           'run_chapter', 'results_tables', 'print_results', 'trace', 'time_call', 'rss_mb', 'reset_peak_rss',
-           'run_isolated', 'render_book', 'book_cli', 'readme_text', 'readme_cli']
+__all__ = ['PROFILES', 'CHAPTERS', 'DEVICES', 'SCHEDULES', 'TRAINERS', 'TRAINER_MODULES', 'GPU_SUSTAINED_TFLOPS',
+           'profiles_table', 'check_choice', 'resolve_profile', 'get_device', 'seed_everything', 'Params', 'params',
+           'project_root', 'runs_root', 'data_root', 'run_dir', 'atomic_path', 'git_rev', 'is_main_process',
+           'results_path', 'record_result', 'read_results', 'results', 'check_config', 'save_checkpoint',
+           'load_checkpoint', 'weights_digest', 'NonFiniteLoss', 'to_device', 'init_distributed', 'close_distributed',
+           'make_schedule', 'fit', 'BlobImages', 'TinyAutoencoder', 'toy_loss', 'check_resume', 'check_nonfinite',
+           'register_trainer', 'load_or_train', 'train_toy', 'train_cli', 'chapter_notebooks', 'run_chapter',
+           'results_tables', 'print_results', 'trace', 'time_call', 'rss_mb', 'reset_peak_rss', 'run_isolated',
+           'step_flops', 'gpu_estimate', 'render_book', 'book_cli', 'readme_text', 'readme_cli']
 
 # %% ../nbs/00_core.ipynb #b53d0b00
 _CHAPTER_KEYS = ("epochs", "batch_size", "lr")
@@ -387,7 +388,7 @@ def _loader(data, batch_size, seed, epoch, rank, world, workers, collate_fn, pin
                       pin_memory=pin, generator=torch.Generator().manual_seed(_epoch_seed(seed, epoch, rank, 1)),
                       persistent_workers=False)
 
-def _run_epoch(model, loader, loss_fn, opt, scaler, device, amp, epoch, name, ckpt_path, last_epoch, bar):
+def _run_epoch(model, loader, loss_fn, opt, sched, scaler, device, amp, epoch, name, ckpt_path, last_epoch, bar):
     "Train one epoch; return the mean of each loss term."
     model.train()
     sums, n = {}, 0
@@ -403,6 +404,7 @@ def _run_epoch(model, loader, loss_fn, opt, scaler, device, amp, epoch, name, ck
         scaler.scale(loss).backward()
         scaler.step(opt)
         scaler.update()
+        if sched is not None: sched.step()
         for k, v in terms.items(): sums[k] = sums.get(k, 0.0) + float(v.detach())
         n += 1
         bar.update(1)
@@ -410,6 +412,18 @@ def _run_epoch(model, loader, loss_fn, opt, scaler, device, amp, epoch, name, ck
     return {k: v / max(n, 1) for k, v in sums.items()}
 
 # %% ../nbs/00_core.ipynb #f6d923c0
+SCHEDULES = ("constant", "onecycle", "cosine")
+
+def make_schedule(opt, schedule:str, total_steps:int):
+    "A per-step learning-rate scheduler for `opt` over `total_steps`: None (constant), one-cycle or cosine annealing."
+    check_choice("schedule", schedule, SCHEDULES)
+    if schedule == "constant": return None
+    if total_steps < 1: raise ValueError(f"schedule={schedule!r} needs at least one training step, got total_steps={total_steps}")
+    if schedule == "onecycle":
+        return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[g["lr"] for g in opt.param_groups], total_steps=total_steps,
+                                                   pct_start=0.25)
+    return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total_steps)
+
 def fit(model:nn.Module,          # the model; trained in place and returned in eval mode
         data:Dataset,             # training samples
         loss_fn:Callable,         # loss_fn(model, batch) -> loss tensor, or dict of terms with 'loss'
@@ -428,20 +442,27 @@ def fit(model:nn.Module,          # the model; trained in place and returned in 
         resume:bool=True,         # continue from an existing checkpoint (else start over)
         amp:bool|None=None,       # mixed precision; None = on CUDA only
         ckpt_dir:Path|None=None,  # where checkpoints go; default runs/<profile>/ckpt
+        schedule:str="constant",  # learning rate per step: 'constant', 'onecycle' (warm up to lr, anneal) or 'cosine'
+        on_epoch:Callable|None=None, # on_epoch(model, epoch) -> dict of numbers (e.g. validation metrics) for the history
         progress:bool=True) -> pd.DataFrame:
-    "Train `model` on `data` for `epochs`, checkpointing and resuming; return the per-epoch history."
+    "Train `model` on `data` for `epochs`, checkpointing and resuming; return the per-epoch history (with the optimizer steps so far)."
     rank, world, dev = init_distributed(get_device(device))
     amp = (dev.type == "cuda") if amp is None else (amp and dev.type == "cuda")
     model.to(dev)
     if dev.type == "cuda": model.to(memory_format=torch.channels_last)
     opt = (optimizer or (lambda ps: torch.optim.Adam(ps, lr=lr)))(model.parameters())
     scaler = torch.amp.GradScaler(dev.type, enabled=amp)
-    full_config = dict(model=config or {}, train=dict(batch_size=batch_size, lr=lr, seed=seed))
+    steps_per_epoch = len(_loader(data, batch_size, seed, 0, rank, world, 0, collate_fn, False))
+    sched = make_schedule(opt, schedule, epochs * steps_per_epoch)
+    train_config = dict(batch_size=batch_size, lr=lr, seed=seed)
+    if schedule != "constant": train_config.update(schedule=schedule, epochs=epochs)   # the schedule's shape depends on both
+    full_config = dict(model=config or {}, train=train_config)
     ckpt_path = Path(ckpt_dir or run_dir(profile) / "ckpt") / f"{name}.pt"
     start, history = 0, []
     if resume and ckpt_path.exists():
         ckpt = load_checkpoint(ckpt_path, model, full_config, map_location=dev)
         opt.load_state_dict(ckpt["optimizer"]); scaler.load_state_dict(ckpt["scaler"])
+        if sched is not None: sched.load_state_dict(ckpt["scheduler"])
         start, history = ckpt["epoch"], ckpt["history"]
     net = nn.parallel.DistributedDataParallel(model) if world > 1 else model
     for epoch in range(start, epochs):
@@ -450,14 +471,19 @@ def fit(model:nn.Module,          # the model; trained in place and returned in 
         with tqdm(total=len(loader), desc=f"{name} epoch {epoch + 1}/{epochs}", disable=not progress or rank != 0,
                   leave=False) as bar:
             t0 = datetime.datetime.now()
-            means = _run_epoch(net, loader, loss_fn, opt, scaler, dev, amp, epoch, name, ckpt_path, start, bar)
+            means = _run_epoch(net, loader, loss_fn, opt, sched, scaler, dev, amp, epoch, name, ckpt_path, start, bar)
         means = _all_mean(means, world)
         _sync_buffers(model, world)
-        history.append(dict(epoch=epoch + 1, **means, seconds=(datetime.datetime.now() - t0).total_seconds(),
-                            lr=opt.param_groups[0]["lr"]))
+        row = dict(epoch=epoch + 1, steps=(epoch + 1) * steps_per_epoch, **means,
+                   seconds=(datetime.datetime.now() - t0).total_seconds(), lr=opt.param_groups[0]["lr"])
+        if on_epoch is not None and rank == 0:
+            model.eval()
+            with torch.no_grad(): row.update({k: float(v) for k, v in on_epoch(model, epoch + 1).items()})
+        history.append(row)
         if rank == 0:
             save_checkpoint(ckpt_path, model, full_config, metrics=history[-1], optimizer=opt.state_dict(),
-                            scaler=scaler.state_dict(), epoch=epoch + 1, history=history)
+                            scaler=scaler.state_dict(), scheduler=None if sched is None else sched.state_dict(),
+                            epoch=epoch + 1, history=history)
         if world > 1: dist.barrier()
         start = epoch + 1
     model.eval()
@@ -686,6 +712,22 @@ def _isolated_example(spec_file:str):
     reset = reset_peak_rss(); before = rss_mb()
     block = np.ones(spec["mb"] * 2 ** 20, np.uint8)
     print(json.dumps(dict(grew_mb=rss_mb("VmHWM") - before, reset=reset, total=int(block.sum() // 2 ** 20))))
+
+# %% ../nbs/00_core.ipynb #c0a1e0f2
+GPU_SUSTAINED_TFLOPS = 20.0   # assumed sustained rate of small convnets in fp16 on one data-centre GPU (TFLOP/s)
+
+def step_flops(step:Callable) -> float:
+    "Floating-point operations of one call of `step()` (e.g. forward, backward and optimizer step), as torch counts them."
+    from torch.utils.flop_counter import FlopCounterMode
+    with FlopCounterMode(display=False) as counter: step()
+    return float(counter.get_total_flops())
+
+def gpu_estimate(flops_per_step:float, steps:int, tflops:float=GPU_SUSTAINED_TFLOPS) -> dict:
+    "Estimated seconds of `steps` training steps of `flops_per_step` on one GPU sustaining `tflops` TFLOP/s."
+    if flops_per_step <= 0 or steps < 0 or tflops <= 0:
+        raise ValueError(f"gpu_estimate: need flops_per_step > 0, steps ≥ 0, tflops > 0; got {flops_per_step}, {steps}, {tflops}")
+    return dict(steps=int(steps), gflops_per_step=flops_per_step / 1e9, tflops_assumed=tflops,
+                seconds=steps * flops_per_step / (tflops * 1e12))
 
 # %% ../nbs/00_core.ipynb #b288bb0a
 def _title(nb) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Callable, Protocol, runtime_checkable
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -26,9 +26,10 @@ __all__ = ['THESIS_TABLES', 'MODES', 'ALL', 'binarize', 'confusion', 'auroc', 'p
            'per_image_auroc', 'pixel_auroc', 'f1_max', 'image_auroc', 'aupro', 'f1_optimal_threshold',
            'adaptive_threshold', 'segmentation_scores', 'mean_roc', 'Method', 'MethodView', 'train_seconds',
            'as_method', 'Evaluation', 'split_name', 'anomaly_maps', 'summarize', 'evaluate', 'evaluate_reconstruction',
-           'record', 'plot_roc', 'registry_curves', 'plot_overlays', 'thesis_table', 'report_table', 'explore',
-           'explorer_text', 'threshold_explorer', 'region_sizes', 'type_index', 'per_type_table', 'plot_per_type',
-           'anomaly_stats', 'TwinResidual', 'LocalContrast', 'RandomMap']
+           'record', 'plot_roc', 'registry_curves', 'val_curve', 'plot_learning_curves', 'plot_overlays',
+           'thesis_table', 'report_table', 'explore', 'explorer_text', 'threshold_explorer', 'region_sizes',
+           'type_index', 'per_type_table', 'plot_per_type', 'anomaly_stats', 'TwinResidual', 'LocalContrast',
+           'RandomMap']
 
 # %% ../nbs/03_evaluate.ipynb #93e3d269
 def binarize(amap:torch.Tensor,  # anomaly map [B,1,H,W], higher = more anomalous
@@ -376,6 +377,34 @@ def registry_curves(profile:str, chapter:str, table:str, split:str="test") -> di
     if "curves.roc_fpr" not in df: return {}
     return {name: (np.array(r["curves.roc_fpr"]), np.array(r["curves.roc_tpr"]))
             for name, r in df.iterrows() if isinstance(r["curves.roc_fpr"], list)}
+
+# %% ../nbs/03_evaluate.ipynb #c4e8a1d7
+def val_curve(dataset,                      # the validation split (with masks)
+              device:str="cpu", batch_size:int=8,
+              n:int|None=None,              # the first n images only (None = all)
+              fn:Callable|None=None):       # fn(model) -> map function; default model.anomaly_map
+    "An `on_epoch` callback for `core.fit`: {'val_auroc': pixel AUROC, 'val_f1': best F1 over pixels} of the model on `dataset`."
+    if n is not None and n < 1: raise ValueError(f"val_curve: n must be ≥ 1 or None, got {n}")
+    samples = _samples(dataset if n is None else torch.utils.data.Subset(dataset, range(min(n, len(dataset)))), ("mask",))
+    images, masks = torch.stack([s["image"] for s in samples]), torch.stack([s["mask"] for s in samples]).float()
+    dev = core.get_device(device)
+    def on_epoch(model, epoch):
+        maps, _ = _batches(fn(model) if fn else model.anomaly_map, images, batch_size, dev, 1)
+        return {"val_auroc": pixel_auroc(maps, masks), "val_f1": f1_max(maps, masks)[0]}
+    return on_epoch
+
+def plot_learning_curves(histories:dict,                 # name -> history DataFrame of `core.fit` (with `steps`)
+                         metrics=("val_auroc", "val_f1"), axes=None):
+    "One panel per metric: each history's metric against optimizer steps."
+    axes = axes if axes is not None else plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.2), squeeze=False)[1][0]
+    for ax, metric in zip(axes, metrics):
+        for name, h in histories.items():
+            if metric not in h or "steps" not in h: raise ValueError(f"history of {name!r} has no {metric!r} or 'steps' column: train it with on_epoch=val_curve(...)")
+            ax.plot(h["steps"], h[metric], marker="o", ms=3, label=name)
+        ax.set(xlabel="optimizer steps", ylabel=metric.replace("_", " "), title=metric.replace("_", " "))
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    return axes
 
 # %% ../nbs/03_evaluate.ipynb #3f8581e3
 def _over(image:torch.Tensor, mask:torch.Tensor, colour) -> np.ndarray:
