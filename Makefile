@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := git chromium libosmesa6 torcs-data trigger-rally-data
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: install system demo test lab export clean readme
+.PHONY: install system demo test test-gpu lab export clean readme
 
 install: $(STAMP)
 
@@ -39,6 +39,12 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/nbdev_test --n_workers 1
 	$(BIN)/python -m pytest tests -v --durations=0
+
+# Every chapter executed by papermill on CUDA in the `demo` profile (the `full` one renders and trains for hours),
+# into its own run directory runs/gpu/demo, each chapter timed; fails at once where CUDA is absent.
+test-gpu: $(STAMP)
+	$(BIN)/python -c "import sys, torch; sys.exit(0 if torch.cuda.is_available() else 'make test-gpu: torch.cuda.is_available() is False: no CUDA device or driver')"
+	VEHICLE_FP_RUNS=$(CURDIR)/runs/gpu $(BIN)/vfp-book --profile demo
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=nbs --ServerApp.ip=127.0.0.1 --no-browser $$([ "$$(id -u)" -eq 0 ] && echo --allow-root)
