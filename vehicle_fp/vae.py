@@ -5,6 +5,7 @@
 # %% ../nbs/10_vae.ipynb #1d3dbb6c
 from __future__ import annotations
 
+import math
 import time
 
 import matplotlib.pyplot as plt
@@ -13,12 +14,15 @@ import pandas as pd
 import torch
 from torch import nn
 from torch.nn import functional as F
+from torchmetrics.functional.image import structural_similarity_index_measure as ssim
 
 from . import core, data, evaluate, synth
 from .layers import conv_down, conv_up, linear_bn, kl_sum, reparameterize, RECONSTRUCTION_LOSSES
 
 # %% auto #0
-__all__ = ['GRID_5_1', 'Encoder', 'Decoder', 'VAE', 'vae_loss', 'train_vae', 'grid_name', 'run_table_5_1', 'table_5_1_findings']
+__all__ = ['RECIPE', 'HYPER', 'RESIDUALS', 'VARIANTS', 'GRID_5_1', 'HEADLINE', 'Encoder', 'Decoder', 'VAE', 'vae_loss',
+           'vae_params', 'checkpoint_name', 'train_vae', 'smooth', 'Residual', 'residual_curve', 'curve_histories',
+           'record_5_1', 'run_table_5_1', 'table_5_1_findings']
 
 # %% ../nbs/10_vae.ipynb #1289f4da
 class Encoder(nn.Module):
@@ -75,21 +79,94 @@ def vae_loss(model, batch, alpha:float=0.1, recon_loss:str="mse") -> dict:
     rec, kl = term(recon, x).mean(), kl_sum(mu, logvar).mean()
     return {"loss": rec + alpha * kl, "reconstruction": rec, "kl": kl}
 
+# %% ../nbs/10_vae.ipynb #4df924a5
+RECIPE = {"smoke": dict(epochs=2, schedule="onecycle", grid_epochs=1),    # the headline's epochs and schedule,
+          "demo": dict(epochs=7, schedule="onecycle", grid_epochs=1),     # and each Table 5.1 row's epochs
+          "full": dict(epochs=100, schedule="onecycle", grid_epochs=50)}
+HYPER = ("epochs", "schedule", "batch_size", "lr", "latent", "alpha", "loss")   # what a VAE's training depends on
+
+def vae_params(profile:str, **overrides) -> core.Params:
+    "The VAE's parameters of `profile`: core's, plus `RECIPE`'s; `overrides` applied (None = the profile's)."
+    profile = core.resolve_profile(profile)
+    recipe = {k: overrides.pop(k, None) for k in RECIPE[profile]}
+    P = core.params(profile, "vae", **overrides)
+    P.update({k: RECIPE[profile][k] if v is None else v for k, v in recipe.items()})
+    core.check_choice("schedule", P.schedule, core.SCHEDULES)
+    for k in ("epochs", "grid_epochs"):
+        if not (isinstance(P[k], int) and P[k] >= 1): raise ValueError(f"{k} must be an integer ≥ 1, got {P[k]!r}")
+    return P
+
+def checkpoint_name(P:core.Params) -> str:
+    "The checkpoint name of the VAE trained with `P`: every setting of `HYPER` in it, so recipes never share a file."
+    return f"vae-a{P.alpha:g}-z{P.latent}-{P.loss}-{P.schedule}-e{P.epochs}-b{P.batch_size}-lr{P.lr:g}"
+
 # %% ../nbs/10_vae.ipynb #2f13334f
 @core.register_trainer("vae")
-def train_vae(profile:str, device:str="auto", name:str="vae", seed:int=0, train_data=None, progress:bool=True,
+def train_vae(profile:str, device:str="auto", name:str|None=None, seed:int=0, train_data=None, progress:bool=True,
+              curve:bool=True,     # record the residuals' val pixel AUROC and F1 after every epoch (`residual_curve`)
+              val_data=None,       # the split for the curve; default the profile's val split
               **overrides) -> VAE:
-    "Train (or load) the VAE of `profile` on the normal split; `overrides` are vae parameters (latent, alpha, loss, epochs…)."
-    P = core.params(profile, "vae", device=device, seed=seed, **overrides)
+    "Train (or load) the VAE of `profile` on the normal split; `overrides` are vae parameters (latent, alpha, loss, epochs, schedule…)."
+    P = vae_params(profile, device=device, seed=seed, **overrides)
     train_data = train_data if train_data is not None else data.synth_split(P.profile, "normal")
+    on_epoch = residual_curve(val_data if val_data is not None else data.synth_split(P.profile, "val"), P.device) if curve else None
     core.seed_everything(seed)
     model = VAE(P.image_size, P.latent, tuple(P.widths))
-    history = core.fit(model, train_data, lambda m, b: vae_loss(m, b, P.alpha, P.loss), name=name, profile=P.profile,
-                       epochs=P.epochs, batch_size=P.batch_size, lr=P.lr, device=P.device, seed=seed,
-                       workers=P.workers, collate_fn=data.collate, progress=progress,
+    history = core.fit(model, train_data, lambda m, b: vae_loss(m, b, P.alpha, P.loss), name=name or checkpoint_name(P),
+                       profile=P.profile, epochs=P.epochs, batch_size=P.batch_size, lr=P.lr, device=P.device, seed=seed,
+                       workers=P.workers, collate_fn=data.collate, progress=progress, schedule=P.schedule, on_epoch=on_epoch,
                        config=dict(model.config, alpha=P.alpha, loss=P.loss, data=data.dataset_id(train_data)))
     model.history = history
     return model
+
+# %% ../nbs/10_vae.ipynb #ab253bf6
+RESIDUALS = ("abs", "ssim")
+VARIANTS = (("abs", 0), ("abs", 4), ("abs", 8), ("ssim", 0), ("ssim", 4), ("ssim", 8))   # (kind, σ in px)
+
+def smooth(amap:torch.Tensor, sigma:float) -> torch.Tensor:
+    "`amap` [B,1,H,W] convolved with a Gaussian of `sigma` px, reflected at the border, as two 1-D passes; itself for sigma 0."
+    if sigma == 0: return amap
+    r = math.ceil(3 * sigma)
+    x = torch.arange(-r, r + 1, dtype=amap.dtype, device=amap.device)
+    g = torch.exp(-x ** 2 / (2 * sigma ** 2))
+    g = g / g.sum()
+    rows = F.conv2d(F.pad(amap, (r, r, 0, 0), mode="reflect"), g.view(1, 1, 1, -1))
+    return F.conv2d(F.pad(rows, (0, 0, r, r), mode="reflect"), g.view(1, 1, -1, 1))
+
+class Residual:
+    "The VAE's residual as a method: |x − x̂| (the thesis's) or 1 − local SSIM(x̂, x), channel-averaged, then smoothed by σ px."
+    threshold = 0.3
+    def __init__(self, vae, kind:str="abs", sigma:float=0):
+        core.check_choice("kind", kind, RESIDUALS)
+        if sigma < 0: raise ValueError(f"sigma must be ≥ 0 px, got {sigma}")
+        self.vae, self.kind, self.sigma = vae, kind, sigma
+        self.name, self.config = self.label(kind, sigma), dict(vae.config, residual=kind, sigma=sigma)
+        self.train_s = evaluate.train_seconds(vae)
+
+    @staticmethod
+    def label(kind:str, sigma:float) -> str:
+        "The method's name in tables: 'VAE residual' is the thesis's map."
+        return {"abs": "VAE residual", "ssim": "VAE 1−SSIM"}[kind] + (f", smoothed σ={sigma:g}" if sigma else "")
+
+    def reconstruct(self, images): return self.vae.reconstruct(images)
+
+    @torch.no_grad()
+    def anomaly_map(self, images):
+        recon = self.vae.reconstruct(images)
+        if self.kind == "abs": amap = (images - recon).abs()
+        else: amap = 1 - ssim(recon, images, data_range=1.0, return_full_image=True, reduction="none")[1]
+        return smooth(amap.mean(1, keepdim=True), self.sigma)
+
+# %% ../nbs/10_vae.ipynb #56d533c9
+def residual_curve(dataset, device:str="cpu", variants=VARIANTS):
+    "An `on_epoch` for `core.fit`: val pixel AUROC and F1 of each residual variant, keyed 'val_auroc|<name>', 'val_f1|<name>'."
+    curves = {Residual.label(kind, sigma): evaluate.val_curve(dataset, device, fn=lambda m, kind=kind, sigma=sigma: Residual(m, kind, sigma).anomaly_map)
+              for kind, sigma in variants}
+    return lambda model, epoch: {f"{k}|{name}": v for name, curve in curves.items() for k, v in curve(model, epoch).items()}
+
+def curve_histories(history:pd.DataFrame, names) -> dict:
+    "name -> the history with that variant's curve as plain 'val_auroc' and 'val_f1' (for `evaluate.plot_learning_curves`)."
+    return {n: history.rename(columns={f"val_auroc|{n}": "val_auroc", f"val_f1|{n}": "val_f1"}) for n in names}
 
 # %% ../nbs/10_vae.ipynb #122e96fa
 GRID_5_1 = (  # (thesis row, α, latent as a multiple of the profile's, reconstruction term)
@@ -98,26 +175,25 @@ GRID_5_1 = (  # (thesis row, α, latent as a multiple of the profile's, reconstr
     ("α=0.1, latent=4096, loss=MSE", 0.1, 16, "mse"),
     ("α=0.1, latent=256, loss=L1", 0.1, 1, "l1"),
     ("α=0.1, latent=256, loss=SSIM", 0.1, 1, "ssim"))
+HEADLINE = "α=0.1, latent=256, loss=MSE (headline)"
 
-def grid_name(P:core.Params, alpha:float, latent:int, loss:str) -> str:
-    "The checkpoint name of a configuration: 'vae' for the profile's default (the one `load_or_train('vae')` returns)."
-    default = core.params(P.profile, "vae")
-    same = (alpha, latent, loss, P.epochs, P.batch_size, P.lr) == tuple(default[k] for k in ("alpha", "latent", "loss", "epochs", "batch_size", "lr"))
-    return "vae" if same else f"vae-a{alpha:g}-z{latent}-{loss}-e{P.epochs}-b{P.batch_size}-lr{P.lr:g}"
+def record_5_1(model:VAE, row:str, P:core.Params, test_data):
+    "Table 5.1's row `row`: the reconstruction metrics and the raw residual's map metrics of `model` on `test_data`."
+    ev = evaluate.evaluate_reconstruction(model, test_data, name=row, device=P.device)
+    ev.summary["final_loss"] = float(model.history["loss"].iloc[-1])
+    maps = evaluate.evaluate(model, test_data, name=row, device=P.device)
+    evaluate.record(ev, maps, profile=P.profile, chapter="vae", table="5.1", device=P.device,
+                    params={k: P[k] for k in HYPER})
 
 def run_table_5_1(P:core.Params, train_data, test_data, progress:bool=True) -> dict:
-    "Train the five configurations of Table 5.1, record their reconstruction metrics on `test_data`; return the models."
+    "Train the five configurations of Table 5.1 for `P.grid_epochs` each, record them on `test_data`; return the models."
     models = {}
     for row, alpha, scale, loss in GRID_5_1:
-        z = P.latent * scale
-        model = train_vae(P.profile, P.device, name=grid_name(P, alpha, z, loss), seed=P.seed, train_data=train_data,
-                          progress=progress, alpha=alpha, latent=z, loss=loss, epochs=P.epochs,
-                          batch_size=P.batch_size, lr=P.lr)
-        ev = evaluate.evaluate_reconstruction(model, test_data, name=row, device=P.device)
-        ev.summary["final_loss"] = float(model.history["loss"].iloc[-1])
-        evaluate.record(ev, profile=P.profile, chapter="vae", table="5.1", device=P.device,
-                        params=dict(alpha=alpha, loss=loss, epochs=P.epochs, batch_size=P.batch_size, lr=P.lr))
-        models[row] = model
+        R = vae_params(P.profile, device=P.device, seed=P.seed, **{**{k: P[k] for k in HYPER}, "epochs": P.grid_epochs,
+                                                                    "alpha": alpha, "latent": P.latent * scale, "loss": loss})
+        models[row] = train_vae(P.profile, P.device, seed=P.seed, train_data=train_data, progress=progress, curve=False,
+                                **{k: R[k] for k in HYPER})
+        record_5_1(models[row], row, R, test_data)
     return models
 
 # %% ../nbs/10_vae.ipynb #d9358e32
