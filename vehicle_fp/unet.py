@@ -18,10 +18,12 @@ from . import core, data, evaluate
 from .layers import double_conv, LOSS_TERMS
 
 # %% auto #0
-__all__ = ['INPUTS', 'SYMMETRIES', 'THESIS_CHOICE', 'GRID_5_2', 'FINDINGS_5_2', 'DownBlock', 'UpBlock', 'UNet', 'ImprovedUNet',
-           'apply_symmetry', 'invert_symmetry', 'random_symmetry', 'consistency_loss', 'random_flips',
-           'photometric_transform', 'Setup', 'unet_loss', 'unet_params', 'labelled_split', 'unet_name', 'train_unet',
-           'run_table_5_2', 'estimate_grid_seconds', 'table_5_2_findings', 'best_setup']
+__all__ = ['INPUTS', 'SYMMETRIES', 'THESIS_CHOICE', 'GRID_5_2', 'FINDINGS_5_2', 'HEADLINE', 'GRID_RUN', 'HEADLINE_RUN',
+           'PRETRAINED_RUN', 'DownBlock', 'UpBlock', 'UNet', 'ImprovedUNet', 'apply_symmetry', 'invert_symmetry',
+           'random_symmetry', 'consistency_loss', 'random_flips', 'photometric_transform', 'Setup', 'weighted_bce',
+           'unet_loss', 'unet_params', 'labelled_split', 'unet_name', 'train_unet', 'evaluate_splits', 'run_table_5_2',
+           'estimate_grid_seconds', 'table_5_2_findings', 'best_setup', 'run_params', 'train_headline',
+           'PretrainedUNet', 'train_pretrained']
 
 # %% ../nbs/20_unet.ipynb #391c12fd
 class DownBlock(nn.Module):
@@ -130,12 +132,12 @@ def consistency_loss(probs, probs_back):
     return (probs.float() - probs_back.float()).pow(2).mean()
 
 # %% ../nbs/20_unet.ipynb #f5c972bd
-def random_flips(u, mask, p:float=0.5):
-    "Flip each sample of a batch left-right and up-down, each with probability `p`: input `u` and `mask` together."
+def random_flips(u, mask, p:float=0.5, vertical:bool=True):
+    "Flip each sample of a batch left-right and (if `vertical`) up-down, each with probability `p`: input `u` and `mask` together."
     flips = (torch.rand(2, len(u)) < p).to(u.device).view(2, -1, 1, 1, 1)
     def apply(t):
         t = torch.where(flips[0], t.flip(-1), t)
-        return torch.where(flips[1], t.flip(-2), t)
+        return torch.where(flips[1], t.flip(-2), t) if vertical else t
     return apply(u), apply(mask)
 
 def photometric_transform(size:int, saturation:float=0.2, hue:float=0.05) -> data.Joint:
@@ -150,27 +152,38 @@ class Setup:
     terms: tuple = ("bce",)         # supervised loss terms, summed: 'bce', 'dice', 'iou'
     consistency: bool = False       # add the consistency term of eq. 5.11
     augment: bool = False           # flips and saturation/hue jitter
+    pos_weight: float = 1.0         # weight of the anomalous pixels in the BCE (1: eq. 4.1)
+    vflip: bool = True              # augmentation flips up-down too (the thesis's); False: left-right only
 
     def __post_init__(self):
         core.check_choice("inputs", self.inputs, INPUTS)
         for t in self.terms: core.check_choice("loss term", t, tuple(LOSS_TERMS))
+        if not self.pos_weight > 0: raise ValueError(f"Setup: pos_weight must be > 0, got {self.pos_weight}")
 
     @property
     def slug(self) -> str:
-        "A short name for checkpoints, e.g. 'both-bce+dice-aug'."
-        parts = [self.inputs] + (["cons"] if self.consistency else []) + ["+".join(self.terms)] + (["aug"] if self.augment else [])
+        "A short name for checkpoints, e.g. 'both-bce+dice-aug', 'original-bce+dice-pw10-augh'."
+        parts = ([self.inputs] + (["cons"] if self.consistency else []) + ["+".join(self.terms)]
+                 + ([f"pw{self.pos_weight:g}"] if self.pos_weight != 1 else []) + ([("aug" if self.vflip else "augh")] if self.augment else []))
         return "-".join(parts)
+
+def weighted_bce(logits, mask, pos_weight:float=1.0):
+    "BCE of sigmoid(`logits`) against `mask` with the anomalous pixels' term weighted by `pos_weight`, mean over pixels."
+    return F.binary_cross_entropy_with_logits(logits.float(), mask.float(), pos_weight=torch.tensor(float(pos_weight), device=logits.device))
+
+def _term(t:str, logits, mask, setup:Setup):
+    return weighted_bce(logits, mask, setup.pos_weight) if t == "bce" else LOSS_TERMS[t](logits, mask)
 
 def unet_loss(model, batch:dict, setup:Setup, consistency_weight:float=1.0) -> dict:
     "The training loss of `setup` on a batch: supervised terms (eqs. 4.1, 5.9, 5.10), plus eq. 5.11 if asked; every term logged."
     net = getattr(model, "module", model)          # DistributedDataParallel wraps the model
     u, mask = net.unet_input(batch["image"]), batch["mask"]
-    if setup.augment: u, mask = random_flips(u, mask)
+    if setup.augment: u, mask = random_flips(u, mask, vertical=setup.vflip)
     if setup.consistency:
         k, flip = random_symmetry()
         logits, logits_t = model(torch.cat([u, apply_symmetry(u, k, flip)])).chunk(2)
     else: logits = model(u)
-    terms = {t: LOSS_TERMS[t](logits, mask) for t in setup.terms}
+    terms = {t: _term(t, logits, mask, setup) for t in setup.terms}
     loss = sum(terms.values())
     if setup.consistency:
         terms["consistency"] = consistency_loss(torch.sigmoid(logits.float()), invert_symmetry(torch.sigmoid(logits_t.float()), k, flip))
@@ -186,16 +199,19 @@ def labelled_split(P:core.Params, augment:bool=False):
     "The `labelled` split of the profile's VehicleFP-Synth, with the photometric augmentation if `augment`."
     return data.synth_split(P.profile, "labelled", photometric_transform(P.image_size) if augment else None)
 
-def unet_name(setup:Setup, P:core.Params) -> str:
-    "The checkpoint name of `setup` trained with `P`'s width, epochs, batch size and learning rate."
-    return f"unet-{setup.slug}-w{P.width}-e{P.epochs}-b{P.batch_size}-lr{P.lr:g}"
+def unet_name(setup:Setup, P:core.Params, schedule:str="constant") -> str:
+    "The checkpoint name of `setup` trained with `P`'s width, epochs, batch size and learning rate, and `schedule` unless constant."
+    return f"unet-{setup.slug}-w{P.width}-e{P.epochs}-b{P.batch_size}-lr{P.lr:g}" + ("" if schedule == "constant" else f"-{schedule}")
 
 # %% ../nbs/20_unet.ipynb #1a9ab761
 THESIS_CHOICE = Setup("both", ("bce",), consistency=False, augment=True)   # test 2: the U-Net of Table 5.6
 
 @core.register_trainer("unet")
 def train_unet(profile:str, device:str="auto", setup:Setup=THESIS_CHOICE, name:str|None=None, seed:int=0,
-               vae:nn.Module|None=None, train_data=None, progress:bool=True, **overrides) -> ImprovedUNet:
+               vae:nn.Module|None=None, train_data=None, progress:bool=True,
+               schedule:str="constant",            # learning rate per step (`core.fit`): the thesis's is constant
+               on_epoch=None,                      # `core.fit`'s per-epoch callback, e.g. `evaluate.val_curve(val)`
+               **overrides) -> ImprovedUNet:
     "Train (or load) the U-Net of `setup` on the labelled split; `overrides` are unet parameters (epochs, batch_size, lr, width)."
     P = unet_params(profile, device=device, seed=seed, **overrides)
     if setup.inputs != "original" and vae is None:
@@ -203,8 +219,9 @@ def train_unet(profile:str, device:str="auto", setup:Setup=THESIS_CHOICE, name:s
     train_data = train_data if train_data is not None else labelled_split(P, setup.augment)
     core.seed_everything(seed)
     model = ImprovedUNet(setup.inputs, P.width, vae)
-    history = core.fit(model, train_data, lambda m, b: unet_loss(m, b, setup), name=name or unet_name(setup, P),
+    history = core.fit(model, train_data, lambda m, b: unet_loss(m, b, setup), name=name or unet_name(setup, P, schedule),
                        profile=P.profile, epochs=P.epochs, batch_size=P.batch_size, lr=P.lr, device=P.device, seed=seed,
+                       schedule=schedule, on_epoch=on_epoch,
                        optimizer=lambda ps: torch.optim.Adam([p for p in ps if p.requires_grad], lr=P.lr),
                        workers=P.workers, collate_fn=data.collate, progress=progress,
                        config=dict(model.config, setup=asdict(setup), image_size=P.image_size, data=data.dataset_id(train_data)))
@@ -226,17 +243,20 @@ GRID_5_2 = {   # thesis row -> Setup
 def _row_params(P:core.Params, setup:Setup) -> dict:
     return dict(asdict(setup), width=P.width, epochs=P.epochs, batch_size=P.batch_size, lr=P.lr, image_size=P.image_size)
 
+def evaluate_splits(model, splits:dict, P:core.Params, table:str, name:str, params:dict) -> dict:
+    "Evaluate `model` on val, then on test and test_novel with val's F1-optimal threshold; one registry row each; split -> Evaluation."
+    evs = {"val": evaluate.evaluate(model, splits["val"], name=name, device=P.device)}   # once: its row and the test splits' threshold
+    for s in ("test", "test_novel"): evs[s] = evaluate.evaluate(model, splits[s], val=evs["val"], name=name, device=P.device)
+    for ev in evs.values(): evaluate.record(ev, profile=P.profile, chapter="unet", table=table, params=params, device=P.device)
+    return evs
+
 def run_table_5_2(P:core.Params, vae, splits:dict, progress:bool=True) -> dict:
-    "Train the eight tests of Table 5.2; record each on val, and on test and test_novel with val's threshold; return row -> (model, test Evaluation)."
+    "Train the eight tests of Table 5.2 with `P`; record each on val, and on test and test_novel with val's threshold; return row -> (model, test Evaluation)."
     out = {}
     for row, setup in GRID_5_2.items():
         model = train_unet(P.profile, P.device, setup, seed=P.seed, vae=vae, progress=progress, epochs=P.epochs,
                            batch_size=P.batch_size, lr=P.lr, width=P.width)
-        ev_val = evaluate.evaluate(model, splits["val"], name=row, device=P.device)   # once: its row and the test splits' threshold
-        ev_test, ev_novel = (evaluate.evaluate(model, splits[s], val=ev_val, name=row, device=P.device) for s in ("test", "test_novel"))
-        for ev in (ev_val, ev_test, ev_novel):
-            evaluate.record(ev, profile=P.profile, chapter="unet", table="5.2", params=_row_params(P, setup), device=P.device)
-        out[row] = (model, ev_test)
+        out[row] = (model, evaluate_splits(model, splits, P, "5.2", row, _row_params(P, setup))["test"])
     return out
 
 # %% ../nbs/20_unet.ipynb #7ec6ba00
@@ -314,3 +334,89 @@ def best_setup(profile:str) -> str:
     scores = val["f1_anomalous"].astype(float)
     if scores.isna().all(): raise ValueError("no `val` image has an anomaly: the best test cannot be chosen on it")
     return scores.idxmax()
+
+# %% ../nbs/20_unet.ipynb #b7a1c002
+HEADLINE = Setup("both", ("bce", "dice"), augment=True, pos_weight=10.0, vflip=False)
+
+GRID_RUN = {"smoke": dict(epochs=1), "demo": dict(epochs=2), "full": dict(epochs=50)}   # the eight tests' common budget
+HEADLINE_RUN = {"smoke": dict(epochs=2, batch_size=4, lr=3e-3, width=8),
+                "demo": dict(epochs=10, batch_size=8, lr=3e-3, width=16),
+                "full": dict(epochs=100, batch_size=8, lr=3e-3, width=64)}
+PRETRAINED_RUN = {"smoke": dict(epochs=2, batch_size=4, lr=3e-3, width=8),
+                  "demo": dict(epochs=6, batch_size=8, lr=3e-3, width=32),
+                  "full": dict(epochs=50, batch_size=8, lr=3e-3, width=64)}
+
+def run_params(profile:str, runs:dict, device:str="auto", seed:int=0, **overrides) -> core.Params:
+    "The unet parameters of `profile` with `runs[profile]` on top, then the `overrides` that are not None."
+    profile = core.resolve_profile(profile)
+    return unet_params(profile, device, seed, **{**runs[profile], **{k: v for k, v in overrides.items() if v is not None}})
+
+@core.register_trainer("unet_headline")
+def train_headline(profile:str, device:str="auto", seed:int=0, vae:nn.Module|None=None, progress:bool=True,
+                   on_epoch=None, **overrides) -> ImprovedUNet:
+    "Train (or load) the headline U-Net: `HEADLINE` with a one-cycle schedule, at `HEADLINE_RUN[profile]` (`overrides` on top)."
+    P = run_params(profile, HEADLINE_RUN, device, seed, **overrides)
+    return train_unet(P.profile, P.device, HEADLINE, seed=seed, vae=vae, progress=progress, schedule="onecycle",
+                      on_epoch=on_epoch, epochs=P.epochs, batch_size=P.batch_size, lr=P.lr, width=P.width)
+
+# %% ../nbs/20_unet.ipynb #b7a1c005
+class PretrainedUNet(nn.Module):
+    "A U-shaped decoder on the frozen taps of a pretrained backbone, fed the image at `upscale`× its size; sigmoid anomaly map."
+    threshold = 0.3   # as the U-Net's; the val-chosen threshold is reported beside it
+    inputs = "original"
+
+    def __init__(self, backbone:str="efficientnet_lite0", width:int=32, upscale:int=2,
+                 taps:tuple=("stride2", "stride4", "stride8", "stride16"),   # fine to coarse
+                 prior:float=0.01,
+                 flip_average:bool=True):   # the map is the mean of the image's and its mirror image's (mirrored back)
+        super().__init__()
+        from vehicle_fp import backbones
+        self.encoder, self.upscale, self.taps = backbones.backbone(backbone), upscale, tuple(taps)
+        with torch.no_grad(): channels = {k: v.shape[1] for k, v in self.encoder(torch.zeros(1, 3, 64, 64)).items()}
+        for t in self.taps: core.check_choice("tap", t, tuple(channels))
+        self.laterals = nn.ModuleDict({t: nn.Sequential(nn.Conv2d(channels[t], width, 1, bias=False), nn.BatchNorm2d(width),
+                                                         nn.ReLU(inplace=True)) for t in self.taps})
+        self.fuse = nn.ModuleList(double_conv(2 * width, width) for _ in self.taps[:-1])
+        self.out = double_conv(width + 3, width)
+        self.head = nn.Conv2d(width, 1, 1)
+        nn.init.constant_(self.head.bias, math.log(prior / (1 - prior)))
+        self.name = f"U-Net decoder on frozen {backbone}"
+        self.flip_average = flip_average
+        self.config = dict(backbone=backbone, width=width, upscale=upscale, taps=list(self.taps), flip_average=flip_average)
+
+    def unet_input(self, images): return images
+
+    def forward(self, images):
+        with torch.no_grad():   # the encoder is frozen: no gradients through it
+            x = images if self.upscale == 1 else F.interpolate(images, scale_factor=self.upscale, mode="bilinear", align_corners=False)
+            feats = self.encoder(x)
+        y = self.laterals[self.taps[-1]](feats[self.taps[-1]])
+        for tap, fuse in zip(reversed(self.taps[:-1]), self.fuse):
+            skip = self.laterals[tap](feats[tap])
+            y = fuse(torch.cat([skip, F.interpolate(y, size=skip.shape[-2:], mode="bilinear", align_corners=False)], 1))
+        y = F.interpolate(y, size=images.shape[-2:], mode="bilinear", align_corners=False)
+        return self.head(self.out(torch.cat([y, images], 1)))
+
+    @torch.no_grad()
+    def anomaly_map(self, images):
+        "Anomaly probability per pixel [B,1,H,W] of raw images [B,3,H,W]."
+        self.eval()
+        probs = torch.sigmoid(self(images))
+        return (probs + torch.sigmoid(self(images.flip(-1))).flip(-1)) / 2 if self.flip_average else probs
+
+# %% ../nbs/20_unet.ipynb #b7a1c006
+@core.register_trainer("unet_pretrained")
+def train_pretrained(profile:str, device:str="auto", seed:int=0, backbone:str="efficientnet_lite0", upscale:int=2,
+                     train_data=None, progress:bool=True, on_epoch=None, **overrides) -> PretrainedUNet:
+    "Train (or load) the decoder of a `PretrainedUNet` with the headline's loss, flips and schedule, at `PRETRAINED_RUN[profile]`."
+    P = run_params(profile, PRETRAINED_RUN, device, seed, **overrides)
+    train_data = train_data if train_data is not None else labelled_split(P, HEADLINE.augment)
+    core.seed_everything(seed)
+    model = PretrainedUNet(backbone, P.width, upscale)
+    name = f"unet-pretrained-{backbone}-x{upscale}-{HEADLINE.slug}-w{P.width}-e{P.epochs}-b{P.batch_size}-lr{P.lr:g}-onecycle"
+    model.history = core.fit(model, train_data, lambda m, b: unet_loss(m, b, HEADLINE), name=name, profile=P.profile,
+                             epochs=P.epochs, batch_size=P.batch_size, lr=P.lr, device=P.device, seed=seed, schedule="onecycle",
+                             on_epoch=on_epoch, optimizer=lambda ps: torch.optim.Adam([p for p in ps if p.requires_grad], lr=P.lr),
+                             workers=P.workers, collate_fn=data.collate, progress=progress,
+                             config=dict(model.config, setup=asdict(HEADLINE), image_size=P.image_size, data=data.dataset_id(train_data)))
+    return model
