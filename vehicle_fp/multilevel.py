@@ -5,6 +5,7 @@
 # %% ../nbs/30_multilevel.ipynb #f74071b9
 from __future__ import annotations
 
+import hashlib
 import functools
 import json
 import math
@@ -23,16 +24,19 @@ from torch.nn import functional as F
 from fastcore.basics import patch
 from torch.utils.data import Dataset
 
-from . import core, data, evaluate, layers
+from . import backbones, core, data, evaluate, layers
 
 # %% auto #0
-__all__ = ['PATCH_SIZE', 'VARIANTS', 'THRESHOLD', 'INFERENCE', 'GRID_5_3', 'TABLES', 'chapter_params', 'FundamentalBlock',
-           'SqueezeExcite', 'Encoder', 'Aggregation', 'Classifier', 'Decoder', 'MultiLevel', 'multilevel_loss',
-           'LazyPatches', 'balanced_patches', 'checkpoint_name', 'train_multilevel', 'valid_shape', 'patch_pass',
-           'dense_linear', 'dense_bn', 'dense_mlp', 'box_mean', 'modulated_conv', 'dense_features', 'dense_pass',
-           'randomize_batchnorm', 'path_difference', 'dense_strips', 'infer', 'MultiLevelAt', 'benchmark_paths',
-           'inference_of', 'row_method', 'score_row', 'run_table_5_3', 'report_valid', 'generalisation_table',
-           'table_5_3_side_by_side', 'table_5_3_findings']
+__all__ = ['PATCH_SIZE', 'VARIANTS', 'THRESHOLD', 'INFERENCE', 'GRID_5_3', 'TABLES', 'RUN', 'HEADLINE_ARCH', 'BEYOND',
+           'chapter_params', 'FundamentalBlock', 'SqueezeExcite', 'Encoder', 'Aggregation', 'centre_value',
+           'Classifier', 'Decoder', 'MultiLevel', 'multilevel_loss', 'encoder_gradients', 'LazyPatches',
+           'balanced_patches', 'negative_weights', 'HardPatches', 'checkpoint_name', 'train_multilevel', 'valid_shape',
+           'patch_pass', 'dense_linear', 'dense_bn', 'dense_mlp', 'box_mean', 'modulated_conv', 'dense_features',
+           'dense_pass', 'randomize_batchnorm', 'path_difference', 'dense_strips', 'infer', 'map_and_reconstruction',
+           'MultiLevelAt', 'benchmark_paths', 'inference_of', 'row_method', 'score_row', 'run_table_5_3', 'TapHead',
+           'PretrainedMultiLevel', 'TapCache', 'tap_loss', 'train_pretrained', 'report_valid', 'generalisation_table',
+           'headline_patches', 'train_headline', 'patch_count', 'curve_trend', 'headline_step_flops',
+           'pretrained_step_flops', 'beyond_table', 'table_5_3_side_by_side', 'table_5_3_findings']
 
 # %% ../nbs/30_multilevel.ipynb #7e5d3023
 def chapter_params(profile:str, device:str="auto", seed:int=0, **overrides) -> core.Params:
@@ -103,12 +107,25 @@ class Encoder(nn.Module):
 
 # %% ../nbs/30_multilevel.ipynb #aadd06d7
 class Aggregation(nn.Module):
-    "Per encoder level: 1×1 convolution → ReLU → adaptive average pooling; three vectors of one size (Fig. 4.6)."
-    def __init__(self, channels, size:int=16):
+    "Per encoder level: 1×1 convolution → ReLU → adaptive average pooling (Fig. 4.6); `centre`: also the level's centre value."
+    def __init__(self, channels, size:int=16, centre:bool=False):
         super().__init__()
-        self.convs = nn.ModuleList(nn.Conv2d(c, size, 1) for c in channels)
+        self.convs, self.centre = nn.ModuleList(nn.Conv2d(c, size, 1) for c in channels), centre
+    @property
+    def n_out(self) -> int: return len(self.convs) * self.convs[0].out_channels * (2 if self.centre else 1)
     def forward(self, levels):
-        return [F.adaptive_avg_pool2d(F.relu(conv(level)), 1).flatten(1) for conv, level in zip(self.convs, levels)]
+        out = []
+        for conv, level in zip(self.convs, levels):
+            h = F.relu(conv(level))
+            out.append(F.adaptive_avg_pool2d(h, 1).flatten(1))
+            if self.centre: out.append(centre_value(h))
+        return out
+
+def centre_value(h:torch.Tensor) -> torch.Tensor:
+    "The value [B,C] at the centre of each patch's map [B,C,s,s]: the middle element, or the mean of the middle 2×2 when `s` is even."
+    s = h.shape[-1]
+    lo, hi = (s - 1) // 2, s // 2 + 1
+    return h[..., lo:hi, lo:hi].mean((-2, -1))
 
 class Classifier(nn.Module):
     "Five linear layers, BatchNorm and ReLU on the first four (Fig. 4.6); returns the logit, whose sigmoid is the output."
@@ -173,13 +190,15 @@ class MultiLevel(nn.Module):
     name, threshold = "Multi-level", THRESHOLD
     def __init__(self, variant:str="padded", widths=(16, 16, 16, 16), hidden=(64, 32), latent:int=32,
                  aggregate:int=16, classifier=(32, 16, 8, 4), decoder=(32, 16, 8), i_size:int=256,
-                 inference:str|None=None):   # 'dense' or 'patch'; default: the exact path for its encoder
+                 inference:str|None=None,   # 'dense' or 'patch'; default: the exact path for its encoder
+                 centre:bool=False):        # the aggregation also passes each level's centre value (not in the thesis)
         super().__init__()
         self.arch = dict(variant=variant, widths=list(widths), hidden=list(hidden), latent=latent,
                          aggregate=aggregate, classifier=list(classifier), decoder=list(decoder))
+        if centre: self.arch["centre"] = True    # only when on: the thesis configuration's config is unchanged
         self.encoder = Encoder(variant, widths, hidden, latent)
-        self.aggregation = Aggregation(widths[:3], aggregate)
-        self.classifier = Classifier(2 * latent + 3 * aggregate, classifier)
+        self.aggregation = Aggregation(widths[:3], aggregate, centre)
+        self.classifier = Classifier(2 * latent + self.aggregation.n_out, classifier)
         self.decoder = Decoder(latent, decoder)
         self.i_size = i_size                                       # the image size it infers at
         self.inference = core.check_choice("inference", inference or ("dense" if variant == "valid" else "patch"), INFERENCE)
@@ -209,18 +228,33 @@ def multilevel_loss(model, batch, alpha:float=0.001) -> dict:
     bce = F.binary_cross_entropy_with_logits(out["logit"], y, reduction="none").mean()
     return {"loss": mse + kl + alpha * bce, "mse": mse, "kl": kl, "bce": bce}
 
+# %% ../nbs/30_multilevel.ipynb #5c0a7e12
+def encoder_gradients(model:MultiLevel, batch:dict, alpha:float) -> dict:
+    "Gradient norms on the encoder's weights from the reconstruction terms (MSE + KL) and from α·BCE on `batch`, and classifier / reconstruction."
+    import copy
+    m = copy.deepcopy(model).train()
+    params = [p for p in m.encoder.parameters() if p.requires_grad]
+    terms = multilevel_loss(m, batch, alpha=alpha)
+    norm = lambda loss: float(torch.sqrt(sum(g.pow(2).sum() for g in torch.autograd.grad(loss, params, retain_graph=True))))
+    recon, cls = norm(terms["mse"] + terms["kl"]), norm(alpha * terms["bce"])
+    return dict(alpha=alpha, reconstruction=recon, classifier=cls, ratio=cls / recon)
+
 # %% ../nbs/30_multilevel.ipynb #41c18a93
 class LazyPatches(Dataset):
-    "`data.BalancedPatches` of `dataset`, built on first use; `id` names them in checkpoints."
-    def __init__(self, dataset, image_sizes, max_per_image:int|None, seed:int=0, pad:bool=True):
-        self.args = dict(dataset=dataset, image_sizes=tuple(image_sizes), max_per_image=max_per_image, seed=seed, pad=pad)
+    "`data.BalancedPatches` (or, with `hard`, `HardPatches`) of `dataset`, built on first use; `id` names them in checkpoints."
+    def __init__(self, dataset, image_sizes, max_per_image:int|None, seed:int=0, pad:bool=True, hard:dict|None=None):
+        self.args = dict(dataset=dataset, image_sizes=tuple(image_sizes), max_per_image=max_per_image, seed=seed)
+        if hard is None: self.args["pad"] = pad
+        elif not pad: raise ValueError("hard negatives are drawn from the reflect-padded images: pad must be True")
         root = getattr(dataset, "root", None)
         self.id = (f"{type(dataset).__name__}:{getattr(root, 'name', '')}:{getattr(dataset, 'split', '')}:{len(dataset)}"
-                   f":sizes={list(image_sizes)}:k={max_per_image}:seed={seed}" + (":reflect" if pad else ""))
-        self.pad, self._patches = pad, None
+                   f":sizes={list(image_sizes)}:k={max_per_image}:seed={seed}" + (":reflect" if pad else "")
+                   + ("" if hard is None else ":hard=" + ",".join(f"{k}={v}" for k, v in sorted(hard.items()))))
+        self.pad, self.hard, self._patches = pad, hard, None
     @property
     def patches(self) -> data.BalancedPatches:
-        if self._patches is None: self._patches = data.BalancedPatches(**self.args)
+        if self._patches is None:
+            self._patches = data.BalancedPatches(**self.args) if self.hard is None else HardPatches(**self.args, **self.hard)
         return self._patches
     def __len__(self): return len(self.patches)
     def __getitem__(self, k): return self.patches[k]
@@ -229,6 +263,50 @@ def balanced_patches(P:core.Params, split:str="labelled", pad:bool=True) -> Lazy
     "The training patches of the profile: balanced, at every size of `P.i_sizes`, centres at every pixel of the reflect-padded images (`pad`)."
     return LazyPatches(data.synth_split(P.profile, split), P.i_sizes, P.max_per_image, P.seed, pad)
 
+# %% ../nbs/30_multilevel.ipynb #6a1f0c02
+def negative_weights(image:torch.Tensor, mask:torch.Tensor, ring:int=6) -> dict:
+    "Sampling weights [H,W] of the normal pixels of `image` [3,H,W] with `mask` [H,W] (bool): uniform, ring of `ring` px around the anomalies, edge strength."
+    normal = (~mask).float()
+    near = F.max_pool2d(mask[None, None].float(), 2 * ring + 1, 1, ring)[0, 0]
+    grey = image.mean(0)
+    edge = torch.zeros_like(grey)
+    edge[:, 1:] += (grey[:, 1:] - grey[:, :-1]).abs()
+    edge[1:] += (grey[1:] - grey[:-1]).abs()
+    return dict(uniform=normal, ring=near * normal, edge=edge * normal)
+
+class HardPatches(data.BalancedPatches):
+    "Patches as `data.BalancedPatches` (reflect-padded), with `negatives`× as many normal centres as anomalous, drawn by `mix` = (uniform, ring, edge) shares."
+    def __init__(self, dataset, image_sizes, max_per_image:int|None=None, seed:int=0, negatives:float=2.0,
+                 mix=(0.5, 0.25, 0.25), ring:int=6, patch_size:int=PATCH_SIZE):
+        if negatives <= 0 or len(mix) != 3 or min(mix) < 0 or abs(sum(mix) - 1) > 1e-6:
+            raise ValueError(f"HardPatches: negatives must be > 0 and mix three shares summing to 1; got {negatives}, {mix}")
+        self.patch_size, self.pad, self.images, self.regions, rows = patch_size, True, {}, {}, []
+        gen = torch.Generator().manual_seed(seed)
+        for i in range(len(dataset)):
+            sample = dataset[i]
+            if sample["mask"] is None: raise ValueError(f"HardPatches: sample {i} has no mask; patches need labels")
+            for size in image_sizes:
+                resized = data.eval_transform(size)(sample)
+                self.images[(i, size)] = (data.reflect_pad(resized["image"], patch_size) * 255).round().to(torch.uint8)
+                self.regions[(i, size)] = resized.get("regions")
+                mask = resized["mask"][0] > 0.5
+                positives = mask.flatten().nonzero()[:, 0]
+                k = min(len(positives), max_per_image or len(positives))
+                if k == 0: continue
+                chosen = [positives[torch.randperm(len(positives), generator=gen)[:k]]]
+                labels = [1] * k
+                total = round(k * negatives)
+                counts = [round(total * m) for m in mix[:-1]]
+                counts.append(max(0, total - sum(counts)))         # the shares add up to `total` exactly
+                for n, w in zip(counts, negative_weights(resized["image"], mask, ring).values()):
+                    if n == 0: continue
+                    w = w.flatten() if w.sum() > 0 else (~mask).flatten().float()
+                    chosen.append(torch.multinomial(w, n, replacement=True, generator=gen)); labels += [0] * n
+                flat = torch.cat(chosen)
+                width = mask.shape[1]
+                rows += [(i, size, int(f) // width, int(f) % width, y) for f, y in zip(flat.tolist(), labels)]
+        self.index = torch.tensor(rows, dtype=torch.long).reshape(-1, 5)
+
 # %% ../nbs/30_multilevel.ipynb #e0d944e5
 def checkpoint_name(variant:str, alpha:float, pad:bool=True) -> str:
     "The checkpoint of one grid model; `pad`: trained on reflect-padded border patches too."
@@ -236,17 +314,22 @@ def checkpoint_name(variant:str, alpha:float, pad:bool=True) -> str:
 
 @core.register_trainer("multilevel")
 def train_multilevel(profile:str, device:str="auto", variant:str|None=None, alpha:float|None=None, seed:int=0,
-                     train_data=None, progress:bool=True, **overrides) -> MultiLevel:
+                     train_data=None, progress:bool=True,
+                     arch:dict|None=None,          # more `MultiLevel` arguments (centre, classifier widths, ...)
+                     schedule:str="constant",      # `core.fit`'s learning-rate schedule
+                     on_epoch=None,                # `core.fit`'s per-epoch callback (e.g. `evaluate.val_curve`)
+                     name:str|None=None,           # checkpoint name; default `checkpoint_name(variant, alpha, pad)`
+                     ckpt_dir=None, **overrides) -> MultiLevel:
     "Train (or load) the multi-level model of `profile` (default: its `variant` and `alpha`), set to infer at its `i_size`."
     P = chapter_params(profile, device=device, seed=seed, **overrides)
     variant, alpha = variant or P.variant, P.alpha if alpha is None else alpha
     train_data = train_data if train_data is not None else balanced_patches(P)
     core.seed_everything(seed)
-    model = MultiLevel(variant, i_size=P.i_size)
+    model = MultiLevel(variant, i_size=P.i_size, **(arch or {}))
     history = core.fit(model, train_data, functools.partial(multilevel_loss, alpha=alpha),
-                       name=checkpoint_name(variant, alpha, getattr(train_data, "pad", False)), profile=P.profile,
+                       name=name or checkpoint_name(variant, alpha, getattr(train_data, "pad", False)), profile=P.profile,
                        epochs=P.epochs, batch_size=P.batch_size, lr=P.lr, device=P.device, seed=seed, workers=0,
-                       collate_fn=data.collate, progress=progress,
+                       collate_fn=data.collate, progress=progress, schedule=schedule, on_epoch=on_epoch, ckpt_dir=ckpt_dir,
                        config=dict(model.arch, alpha=alpha, data=_data_id(train_data)))
     model.history, model.alpha = history, alpha
     return model
@@ -342,8 +425,13 @@ def dense_pass(model:MultiLevel, image:torch.Tensor) -> dict:
     h = modulated_conv(x, first.weight.view(first.out_features, x.shape[1], s, s), first.bias, scale, d, rows, cols)
     h = dense_mlp(enc.linears[1], F.relu(dense_bn(enc.linears[0][1], h)))
     mu, logvar = dense_linear(enc.mu, h), dense_linear(enc.logvar, h)
-    aggregated = [box_mean(F.relu(conv(level)), size, dl)[..., :rows, :cols]
-                  for conv, (level, dl, size) in zip(model.aggregation.convs, levels[:3])]
+    aggregated = []
+    for conv, (level, dl, size) in zip(model.aggregation.convs, levels[:3]):
+        h = F.relu(conv(level))
+        aggregated.append(box_mean(h, size, dl)[..., :rows, :cols])
+        if model.aggregation.centre:            # the patch's centre element(s): a 1×1 or 2×2 box, shifted to the centre
+            off = dl * ((size - 1) // 2)
+            aggregated.append(box_mean(h, 2 - size % 2, dl)[..., off:off + rows, off:off + cols])
     logit = dense_mlp(model.classifier.layers, torch.cat([mu, logvar, *aggregated], 1))
     return dict(logit=logit, mu=mu)
 
@@ -407,6 +495,18 @@ def reconstruct(self:MultiLevel, images:torch.Tensor, i_size:int|None=None, infe
         out.append(self.decoder.centre(mu.flatten(1).T).T.reshape(3, *mu.shape[-2:]))
     return data.resize(torch.stack(out).to(images.device), images.shape[-2:])
 
+@torch.no_grad()
+def map_and_reconstruction(model:MultiLevel, images:torch.Tensor, i_size:int|None=None, inference:str|None=None) -> tuple:
+    "`anomaly_map` and `reconstruct` of `images` from one pass of the encoder per image (the map's μ feeds the decoder)."
+    x, probs, recons = data.reflect_pad(data.resize(images, i_size or model.i_size)), [], []
+    for image in x:
+        out = infer(model, image[None], inference or model.inference)
+        probs.append(torch.sigmoid(out["logit"]))
+        mu = out["mu"][0]
+        recons.append(model.decoder.centre(mu.flatten(1).T).T.reshape(1, 3, *mu.shape[-2:]))
+    size = images.shape[-2:]
+    return data.resize(torch.cat(probs).to(images.device), size), data.resize(torch.cat(recons).to(images.device), size)
+
 # %% ../nbs/30_multilevel.ipynb #7d25c5e5
 class MultiLevelAt:
     "A `MultiLevel` as the `Method` of one configuration: named `name`, inferring at `i_size` by `inference`."
@@ -415,9 +515,20 @@ class MultiLevelAt:
         self.i_size, self.inference = i_size, core.check_choice("inference", inference, INFERENCE)
         self.config = dict(model.config, i_size=i_size, inference=inference)
         self.train_s = evaluate.train_seconds(model)
-    def anomaly_map(self, images): return self.model.anomaly_map(images, self.i_size, self.inference)
-    def reconstruct(self, images): return self.model.reconstruct(images, self.i_size, self.inference)
+        self.keep_reconstructions, self._kept = False, {}
+    def anomaly_map(self, images):
+        if not self.keep_reconstructions: return self.model.anomaly_map(images, self.i_size, self.inference)
+        prob, recon = map_and_reconstruction(self.model, images, self.i_size, self.inference)
+        self._kept[_fingerprint(images)] = recon.cpu()
+        return prob
+    def reconstruct(self, images):
+        kept = self._kept.pop(_fingerprint(images), None)
+        return kept.to(images.device) if kept is not None else self.model.reconstruct(images, self.i_size, self.inference)
     def __repr__(self): return f"MultiLevelAt({self.name!r}, i_size={self.i_size}, inference={self.inference!r})"
+
+def _fingerprint(images:torch.Tensor) -> str:
+    "A digest of a batch's pixels: the key under which its reconstruction is kept."
+    return hashlib.sha1(images.detach().cpu().contiguous().numpy().tobytes()).hexdigest() + str(tuple(images.shape))
 
 @patch
 def at(self:MultiLevel, i_size:int|None=None, inference:str|None=None, name:str|None=None) -> MultiLevelAt:
@@ -485,32 +596,148 @@ def row_method(model:MultiLevel, P:core.Params, row:str) -> MultiLevelAt:
     return model.at(P.i_sizes[k], inference_of(P, model.arch["variant"]), name=row)
 
 # %% ../nbs/30_multilevel.ipynb #94b4b5ab
-def score_row(method:MultiLevelAt, P:core.Params, splits:dict, table:str) -> evaluate.Evaluation:
-    "Score one configuration on the whole val, test and test_novel `splits`, record a registry row per split; return the test evaluation."
-    ev_val = evaluate.evaluate(method, splits["val"], device=P.device)
-    ev_test = evaluate.evaluate(method, splits["test"], val=ev_val, device=P.device)
+def score_row(method, P:core.Params, splits:dict, table:str, val:evaluate.Evaluation|None=None,
+              params:dict|None=None) -> dict:
+    "Score one configuration on the whole val (unless `val` is given), test and test_novel `splits`, record a registry row per split; return the evaluations by split."
+    ev_val = val if val is not None else evaluate.evaluate(method, splits["val"], device=P.device)
+    shared = hasattr(method, "keep_reconstructions")
+    if shared: method.keep_reconstructions = True      # the test maps' pass also yields the reconstructions
+    try:
+        ev_test = evaluate.evaluate(method, splits["test"], val=ev_val, device=P.device)
+        rec_test = evaluate.evaluate_reconstruction(method, splits["test"], device=P.device) if hasattr(method, "reconstruct") else None
+    finally:
+        if shared: method.keep_reconstructions, method._kept = False, {}
     ev_novel = evaluate.evaluate(method, splits["test_novel"], val=ev_val, device=P.device)
-    rec_test = evaluate.evaluate_reconstruction(method, splits["test"], device=P.device)
     common = dict(profile=P.profile, chapter="multilevel", table=table, device=str(P.device),
-                  params=dict(epochs=P.epochs, batch_size=P.batch_size, lr=P.lr, max_per_image=P.max_per_image,
-                              train_sizes=list(P.i_sizes), border="reflect"))
-    evaluate.record(ev_test, rec_test, **common)
+                  params=params if params is not None else dict(epochs=P.epochs, batch_size=P.batch_size, lr=P.lr,
+                              max_per_image=P.max_per_image, train_sizes=list(P.i_sizes), border="reflect"))
+    evaluate.record(*[e for e in (ev_test, rec_test) if e is not None], **common)
     for ev in (ev_val, ev_novel): evaluate.record(ev, **common)
-    return ev_test
+    return dict(val=ev_val, test=ev_test, test_novel=ev_novel)
 
-def run_table_5_3(P:core.Params, train_data, splits:dict, variants=tuple(VARIANTS),
+def run_table_5_3(P:core.Params, train_data, splits:dict, rows:dict|None=None,
                   progress:bool=True) -> tuple[dict, dict]:
-    "Train the grid's models (one per variant and α) and score Table 5.3's five rows; return the models and the test evaluations."
+    "Train the grid's models (one per variant and α) and score Table 5.3's `rows` (variant -> row names; default all five of each); return the models and the test evaluations."
+    rows = rows or {v: [r for r, *_ in GRID_5_3] for v in VARIANTS}
     models, evals = {}, {}
-    for variant in variants:
+    for variant, names in rows.items():
         for row, alpha, _ in GRID_5_3:
+            if row not in names: continue
             if (variant, alpha) not in models:
                 models[variant, alpha] = train_multilevel(P.profile, P.device, variant=variant, alpha=alpha, seed=P.seed,
                                                           train_data=train_data, progress=progress, epochs=P.epochs,
                                                           batch_size=P.batch_size, lr=P.lr, i_sizes=P.i_sizes,
-                                                          max_per_image=P.max_per_image)
-            evals[variant, row] = score_row(row_method(models[variant, alpha], P, row), P, splits, TABLES[variant])
+                                                          max_per_image=P.max_per_image, i_size=P.i_size,
+                                                          name=f"{checkpoint_name(variant, alpha)}-e{P.epochs}-k{P.max_per_image}"
+                                                               f"-s{'-'.join(map(str, P.i_sizes))}")
+            evals[variant, row] = score_row(row_method(models[variant, alpha], P, row), P, splits, TABLES[variant])["test"]
     return models, evals
+
+# %% ../nbs/30_multilevel.ipynb #7b2e0a02
+class TapHead(nn.Module):
+    "Per-pixel classifier on a backbone's taps: per tap a 1×1 conv to `width` (upsampled), concatenated with the RGB image, then 1×1 conv MLP `hidden` → 1."
+    def __init__(self, channels:dict, width:int=32, hidden=(64, 32), prior:float=0.02):
+        super().__init__()
+        self.arch = dict(channels=dict(channels), width=width, hidden=list(hidden), prior=prior)
+        self.proj = nn.ModuleDict({tap: nn.Conv2d(c, width, 1) for tap, c in channels.items()})
+        chans, mlp = (width * len(channels) + 3, *hidden), []
+        for a, b in zip(chans, chans[1:]): mlp += [nn.Conv2d(a, b, 1), nn.BatchNorm2d(b), nn.ReLU()]
+        self.mlp, self.out = nn.Sequential(*mlp), nn.Conv2d(chans[-1], 1, 1)
+        nn.init.constant_(self.out.bias, math.log(prior / (1 - prior)))   # start at the anomalous pixels' share
+    def forward(self, taps:dict, image:torch.Tensor) -> torch.Tensor:
+        "Logits [B,1,H,W] at `image`'s size from the taps (dict name -> [B,C,h,w])."
+        size = image.shape[-2:]
+        feats = [F.interpolate(self.proj[t](taps[t].float()), size=size, mode="bilinear", align_corners=False) for t in self.proj]
+        return self.out(self.mlp(torch.cat([*feats, image], 1)))
+
+class PretrainedMultiLevel(nn.Module):
+    "The method: a frozen `backbone`'s taps of the image enlarged `scale`×, and a trained `TapHead`; `anomaly_map` gives its sigmoid."
+    threshold = THRESHOLD
+    def __init__(self, backbone:backbones.Backbone, head:TapHead, scale:int=2):
+        super().__init__()
+        self.backbone, self.head, self.scale = backbone, head, scale
+        self.name = f"Pretrained multi-level ({backbone.name} taps)"
+    @property
+    def config(self) -> dict: return dict(backbone=self.backbone.name, scale=self.scale, **self.head.arch)
+    @property
+    def train_s(self): return evaluate.train_seconds(self.head)
+    def logits(self, images:torch.Tensor) -> torch.Tensor:
+        x = F.interpolate(images, scale_factor=self.scale, mode="bilinear", align_corners=False) if self.scale != 1 else images
+        return self.head(self.backbone(x), images)
+    @torch.no_grad()
+    def anomaly_map(self, images:torch.Tensor) -> torch.Tensor:
+        self.head.eval()
+        return torch.sigmoid(self.logits(images))
+
+class TapCache(Dataset):
+    "The frozen backbone's taps of every image of `dataset` (and, with `flips`, of its mirror image) in float16, with the image and mask; `crop`: random crops."
+    def __init__(self, backbone:backbones.Backbone, dataset, scale:int=2, flips:bool=True, batch_size:int=8,
+                 crop:int|None=None):   # each item a random `crop`² window, aligned to the coarsest tap's cells
+        self.items, self.crop, self.scale = [], crop, scale
+        samples = [dataset[i] for i in range(len(dataset))]
+        images, masks = torch.stack([x["image"] for x in samples]), torch.stack([x["mask"] for x in samples]).float()
+        if flips: images, masks = torch.cat([images, images.flip(-1)]), torch.cat([masks, masks.flip(-1)])
+        dev = next(backbone.parameters()).device
+        with torch.no_grad():
+            for a in range(0, len(images), batch_size):
+                x = images[a:a + batch_size].to(dev)
+                up = F.interpolate(x, scale_factor=scale, mode="bilinear", align_corners=False) if scale != 1 else x
+                taps = {k: v.half().cpu() for k, v in backbone(up).items()}
+                self.items += [dict(taps={k: v[j] for k, v in taps.items()}, image=images[a + j], mask=masks[a + j])
+                               for j in range(len(x))]
+        self.id = f"taps:{backbone.name}:{getattr(dataset, 'split', '')}:{len(dataset)}:scale={scale}:flips={flips}" + (f":crop={crop}" if crop else "")
+        if crop:
+            cell = max(int(t.removeprefix("stride")) for t in self.items[0]["taps"]) // scale   # image pixels per coarsest cell
+            if crop % cell or crop > self.items[0]["image"].shape[-1]:
+                raise ValueError(f"TapCache: crop must be a multiple of {cell} px and at most the image size, got {crop}")
+    def __len__(self): return len(self.items)
+    def __getitem__(self, k):
+        item = self.items[k]
+        if not self.crop: return item
+        h, w = item["image"].shape[-2:]
+        cell = max(int(t.removeprefix("stride")) for t in item["taps"]) // self.scale
+        y, x = (int(torch.randint(0, (n - self.crop) // cell + 1, ())) * cell for n in (h, w))
+        def cut(t, stride):
+            f = self.scale / stride                       # tap cells per image pixel
+            return t[..., int(y * f):int((y + self.crop) * f), int(x * f):int((x + self.crop) * f)]
+        return dict(taps={t: cut(v, int(t.removeprefix("stride"))) for t, v in item["taps"].items()},
+                    image=cut(item["image"], self.scale), mask=cut(item["mask"], self.scale))
+
+def tap_loss(head:TapHead, batch:dict, pos_weight:float=10.0) -> dict:
+    "BCE with anomalous pixels weighted `pos_weight`× plus the soft Dice loss, of the head's logits on cached taps."
+    logit, y = head(batch["taps"], batch["image"]), batch["mask"]
+    bce = F.binary_cross_entropy_with_logits(logit, y, pos_weight=logit.new_tensor(pos_weight))
+    p = torch.sigmoid(logit)
+    dice = 1 - (2 * (p * y).sum() + 1) / (p.sum() + y.sum() + 1)
+    return {"loss": bce + dice, "bce": bce, "dice": dice}
+
+def train_pretrained(profile:str, backbone:backbones.Backbone, train_data:TapCache, epochs:int, batch_size:int=8, lr:float=3e-3,
+                     width:int=32, hidden=(64, 32), pos_weight:float=10.0, scale:int=2, device:str="cpu", seed:int=0,
+                     on_epoch=None, progress:bool=True, ckpt_dir=None) -> PretrainedMultiLevel:
+    "Train (or load) the `TapHead` on the cached taps with `core.fit` (AdamW, one-cycle); return the method."
+    core.seed_everything(seed)
+    head = TapHead({k: v.shape[0] for k, v in train_data[0]["taps"].items()}, width, hidden)
+    method = PretrainedMultiLevel(backbone, head, scale)
+    fn = None if on_epoch is None else (lambda h, epoch: on_epoch(method, epoch))
+    head.history = core.fit(head, train_data, functools.partial(tap_loss, pos_weight=pos_weight),
+                            name=f"multilevel-pretrained-{backbone.name}-w{width}-e{epochs}-b{batch_size}" + (f"-c{train_data.crop}" if train_data.crop else ""), profile=profile, epochs=epochs,
+                            batch_size=batch_size, lr=lr, device=device, seed=seed, workers=0, progress=progress,
+                            optimizer=lambda ps: torch.optim.AdamW(ps, lr=lr), schedule="onecycle", on_epoch=fn,
+                            ckpt_dir=ckpt_dir, config=dict(head.arch, scale=scale, pos_weight=pos_weight, data=train_data.id))
+    method.history = head.history
+    return method
+
+# %% ../nbs/30_multilevel.ipynb #dca1165c
+RUN = {   # per profile: the shortened grid, the headline and the pretrained variant
+    "smoke": dict(grid_sizes=(64, 128, 256), grid_i_size=128, grid_epochs=1, grid_max_per_image=6,
+                  headline_sizes=(64, 128), headline_epochs=2, headline_max_per_image=6, headline_alpha=1000.0, headline_lr=3e-3,
+                  curve_n=2, pretrained_epochs=2, pretrained_width=8, pretrained_hidden=(16,), pretrained_crop=32, pretrained_batch=8),
+    "demo":  dict(grid_sizes=(64, 128, 256), grid_i_size=128, grid_epochs=1, grid_max_per_image=10,
+                  headline_sizes=(128, 256), headline_epochs=5, headline_max_per_image=20, headline_alpha=1000.0, headline_lr=3e-3,
+                  curve_n=8, pretrained_epochs=14, pretrained_width=32, pretrained_hidden=(64, 32), pretrained_crop=64, pretrained_batch=16),
+    "full":  dict(grid_sizes=(128, 256, 512), grid_i_size=256, grid_epochs=10, grid_max_per_image=512,
+                  headline_sizes=(256, 512), headline_epochs=30, headline_max_per_image=512, headline_alpha=1000.0, headline_lr=3e-3,
+                  curve_n=50, pretrained_epochs=60, pretrained_width=64, pretrained_hidden=(128, 64), pretrained_crop=128, pretrained_batch=16)}
 
 # %% ../nbs/30_multilevel.ipynb #b383fe5b
 def report_valid(profile:str, metrics:list) -> pd.DataFrame:
@@ -533,6 +760,79 @@ def generalisation_table(profile:str, row:str=GRID_5_3[1][0],
             df = core.results(profile, "multilevel", table, split=split).reindex(columns=list(metrics))
             if row in df.index: out[variant, split] = df.loc[row]
     return pd.DataFrame(out).T.rename_axis(["encoder", "split"])
+
+# %% ../nbs/30_multilevel.ipynb #8d3f1a02
+HEADLINE_ARCH = dict(centre=True, classifier=(128, 64, 32, 16))
+BEYOND = "beyond"   # the registry table of the models beyond the thesis
+
+def headline_patches(P:core.Params, run:dict) -> LazyPatches:
+    "The headline's training patches: `HardPatches` at the `headline_sizes`, at most `headline_max_per_image` anomalous per image and size."
+    return LazyPatches(data.synth_split(P.profile, "labelled"), run["headline_sizes"], run["headline_max_per_image"], P.seed,
+                       hard=dict(negatives=2.0, mix=(0.5, 0.25, 0.25), ring=6))
+
+def train_headline(P:core.Params, run:dict, train_data, on_epoch=None, progress:bool=True) -> MultiLevel:
+    "Train (or load) the headline multi-level model: valid encoder, centre values, wide classifier, α = `headline_alpha`, one-cycle."
+    alpha, epochs = run["headline_alpha"], run["headline_epochs"]
+    model = train_multilevel(P.profile, P.device, variant="valid", alpha=alpha, seed=P.seed, train_data=train_data,
+                             progress=progress, arch=HEADLINE_ARCH, schedule="onecycle", on_epoch=on_epoch,
+                             name=f"multilevel-headline-a{alpha:g}-e{epochs}", epochs=epochs, batch_size=P.batch_size,
+                             lr=run["headline_lr"], i_sizes=run["headline_sizes"], i_size=run["headline_sizes"][-1])
+    model.name = "Multi-level, improved (valid encoder)"
+    return model
+
+def patch_count(dataset, sizes, max_per_image:int|None, negatives:float=2.0) -> int:
+    "How many patches `HardPatches` would draw from `dataset` at `sizes` (anomalous pixels capped per image and size, plus the negatives)."
+    n = 0
+    for i in range(len(dataset)):
+        sample = dataset[i]
+        for size in sizes:
+            k = int((data.eval_transform(size)(sample)["mask"] > 0.5).sum())
+            k = min(k, max_per_image or k)
+            n += k + round(k * negatives)
+    return n
+
+# %% ../nbs/30_multilevel.ipynb #8d3f1a1a
+def curve_trend(history:pd.DataFrame, metric:str="val_auroc", tol:float=0.005) -> str:
+    "Whether `metric` was still rising over the last epoch of `history` (by more than `tol`), in words with the numbers."
+    if metric not in history or len(history) < 2: return f"{metric}: too few epochs to tell"
+    a, b = float(history[metric].iloc[-2]), float(history[metric].iloc[-1])
+    verdict = "still rising: more steps would likely help" if b - a > tol else "flat or falling: more steps alone would not"
+    return f"{metric} {a:.3f} → {b:.3f} over the last epoch, {verdict}"
+
+# %% ../nbs/30_multilevel.ipynb #8d3f1a10
+def headline_step_flops(batch_size:int, alpha:float) -> float:
+    "FLOPs of one training step (forward, backward, Adam) of the headline model on `batch_size` random patches."
+    m = MultiLevel("valid", **HEADLINE_ARCH)
+    opt = torch.optim.Adam(m.parameters())
+    b = {"patch": torch.rand(batch_size, 3, PATCH_SIZE, PATCH_SIZE), "label": (torch.arange(batch_size) % 2).float()}
+    def step():
+        opt.zero_grad(); multilevel_loss(m, b, alpha)["loss"].backward(); opt.step()
+    return core.step_flops(step)
+
+def pretrained_step_flops(channels:dict, image_size:int, batch_size:int, width:int, hidden) -> float:
+    "FLOPs of one training step of the `TapHead` on cached taps of `batch_size` `image_size`² images (enlarged 2× for the backbone), counted on one image."
+    head = TapHead(channels, width, hidden)
+    opt = torch.optim.AdamW(head.parameters())
+    strides = {t: int(t.removeprefix("stride")) for t in channels}
+    b = dict(taps={t: torch.rand(1, c, 2 * image_size // strides[t], 2 * image_size // strides[t]) for t, c in channels.items()},
+             image=torch.rand(1, 3, image_size, image_size), mask=(torch.rand(1, 1, image_size, image_size) > 0.98).float())
+    def step():
+        opt.zero_grad(); tap_loss(head, b)["loss"].backward(); opt.step()
+    return batch_size * core.step_flops(step)   # per-pixel layers: the cost grows with the batch
+
+# %% ../nbs/30_multilevel.ipynb #8d3f1a13
+def beyond_table(profile:str, metrics=("n_images", "pixel_auroc", "aupro", "f1_max", "f1_anomalous_val_t", "f1_val_t", "train_s", "infer_ms")) -> pd.DataFrame:
+    "The thesis configuration's row, the rows of table `beyond`, and the U-Net's best (by val pixel AUROC) on every split, from the registry."
+    out, metrics = {}, list(metrics)
+    def add(label, chapter, table, row):
+        for split in ("val", "test", "test_novel"):
+            df = core.results(profile, chapter, table, split=split)
+            if row in df.index: out[label, split] = df.reindex(columns=metrics).loc[row]
+    add("thesis configuration (valid, α=0.001)", "multilevel", TABLES["valid"], GRID_5_3[1][0])
+    for row in core.results(profile, "multilevel", BEYOND, split="test").index: add(row, "multilevel", BEYOND, row)
+    unet = core.results(profile, "unet", "5.2", split="val")
+    if len(unet) and "pixel_auroc" in unet: add(f"U-Net: {unet['pixel_auroc'].idxmax()}", "unet", "5.2", unet["pixel_auroc"].idxmax())
+    return pd.DataFrame(out).T.rename_axis(["method", "split"])
 
 # %% ../nbs/30_multilevel.ipynb #56fb0a07
 def table_5_3_side_by_side(profile:str, metrics=("accuracy", "f1", "iou", "auroc", "L1", "MSE", "SSIM")) -> pd.DataFrame:
