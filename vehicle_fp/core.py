@@ -562,7 +562,8 @@ def check_nonfinite(tmp_dir) -> dict:
 # %% ../nbs/00_core.ipynb #2729f8c8
 TRAINERS: dict[str, Callable] = {}
 TRAINER_MODULES = {"toy": "vehicle_fp.core", "vae": "vehicle_fp.vae", "unet": "vehicle_fp.unet",
-                   "multilevel": "vehicle_fp.multilevel", "ienet": "vehicle_fp.ienet",
+                   "unet_headline": "vehicle_fp.unet", "unet_pretrained": "vehicle_fp.unet",
+                   "multilevel": "vehicle_fp.multilevel", "ienet": "vehicle_fp.ienet", "impression": "vehicle_fp.ienet",
                    "expertnet": "vehicle_fp.expertnet"}
 
 def register_trainer(name:str):
