@@ -1,6 +1,7 @@
-"""The threshold explorer as a person meets it: JupyterLab on 127.0.0.1 with a token, Debian's Chromium
-driven by Playwright opens the evaluation chapter, runs all cells, moves the threshold slider, and the
-displayed F1 must change. The screenshot is kept in runs/browser/."""
+"""The book's sliders as a person meets them: JupyterLab on 127.0.0.1 with a token, Debian's Chromium
+driven by Playwright opens a chapter, runs all cells, moves a slider, and the displayed number must
+change: the threshold explorer of the evaluation chapter (its F1) and the fusion slider of the IE-Net
+chapter (its distance to the canonical twin). The screenshots are kept in runs/browser/."""
 import os
 import re
 import secrets
@@ -63,6 +64,25 @@ def _readout(page) -> str:
     return page.locator(".vfp-explorer-readout").text_content()
 
 
+def _open_and_run(page, url, token, notebook, readout_class, pattern):
+    "Open `notebook` in JupyterLab, run all cells, wait until the element of `readout_class` shows `pattern`."
+    page.goto(f"{url}/lab/tree/{notebook}?token={token}")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                           " && window.jupyterapp.shell.currentWidget.sessionContext"
+                           " && window.jupyterapp.shell.currentWidget.sessionContext.session", timeout=120_000)
+    page.wait_for_function("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
+                           timeout=120_000)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    readout = page.locator(f".{readout_class}")
+    readout.wait_for(state="attached", timeout=600_000)
+    page.wait_for_function("([cls, pattern]) => new RegExp(pattern).test(document.querySelector('.' + cls).textContent)",
+                           arg=[readout_class, pattern], timeout=120_000)
+    readout.scroll_into_view_if_needed()
+    news = page.get_by_role("button", name="No")   # JupyterLab's "notify me of news?" toast
+    if news.count(): news.first.click()
+    return readout
+
+
 @pytest.mark.timeout(900)
 def test_threshold_slider_changes_displayed_f1(jupyterlab):
     from playwright.sync_api import sync_playwright
@@ -74,20 +94,7 @@ def test_threshold_slider_changes_displayed_f1(jupyterlab):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page.goto(f"{url}/lab/tree/{NOTEBOOK}?token={token}")
-            page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                                   " && window.jupyterapp.shell.currentWidget.sessionContext"
-                                   " && window.jupyterapp.shell.currentWidget.sessionContext.session", timeout=120_000)
-            page.wait_for_function("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
-                                   timeout=120_000)
-            page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            readout = page.locator(".vfp-explorer-readout")
-            readout.wait_for(state="attached", timeout=600_000)
-            page.wait_for_function("() => /F1 = \\d/.test(document.querySelector('.vfp-explorer-readout').textContent)",
-                                   timeout=120_000)
-            readout.scroll_into_view_if_needed()
-            news = page.get_by_role("button", name="No")   # JupyterLab's "notify me of news?" toast
-            if news.count(): news.first.click()
+            readout = _open_and_run(page, url, token, NOTEBOOK, "vfp-explorer-readout", "F1 = \\d")
             before = _readout(page)
             slider = page.locator(".widget-slider", has_text="threshold").locator(".noUi-target")
             slider.scroll_into_view_if_needed()
@@ -106,3 +113,38 @@ def test_threshold_slider_changes_displayed_f1(jupyterlab):
     f1 = lambda text: float(re.search(r"F1 = ([0-9.]+)", text).group(1))
     print(f"browser test: {time.perf_counter() - t0:.0f} s; readout before: {before!r}; after: {after!r}; screenshot {shot}")
     assert f1(before) != f1(after), (before, after)
+
+
+@pytest.mark.timeout(900)
+def test_fusion_slider_changes_displayed_distance(jupyterlab):
+    from playwright.sync_api import sync_playwright
+    url, token = jupyterlab
+    t0 = time.perf_counter()
+    shot = ROOT / "runs" / "browser" / "40_ienet_fusion.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    text = lambda: page.locator(".vfp-fusion-readout").text_content()
+    number = lambda text, name: float(re.search(rf"{name} = ([0-9.]+)", text).group(1))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            readout = _open_and_run(page, url, token, "40_ienet.ipynb", "vfp-fusion-readout", "L1 to twin = \\d")
+            before = text()
+            slider = page.locator(".widget-slider", has_text="W_VAE").locator(".noUi-target")
+            slider.scroll_into_view_if_needed()
+            box = slider.bounding_box()
+            target = 0.1 if number(before, "W_VAE") > 0.5 else 0.9   # far from where the slider starts
+            page.mouse.click(box["x"] + box["width"] * target, box["y"] + box["height"] / 2)
+            page.wait_for_function("(before) => document.querySelector('.vfp-fusion-readout').textContent !== before",
+                                   arg=before, timeout=120_000)
+            after = text()
+            readout.scroll_into_view_if_needed()
+            page.screenshot(path=str(shot), full_page=False)
+        except Exception:
+            page.screenshot(path=str(shot.with_name("40_ienet_failure.png")))
+            raise
+        finally:
+            browser.close()
+    print(f"browser test: {time.perf_counter() - t0:.0f} s; readout before: {before!r}; after: {after!r}; screenshot {shot}")
+    assert number(before, "W_VAE") != number(after, "W_VAE"), (before, after)
+    assert number(before, "L1 to twin") != number(after, "L1 to twin"), (before, after)
