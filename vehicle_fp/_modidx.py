@@ -59,6 +59,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '', 'doc_host': '', 'git_url
                                  'vehicle_fp.core.chapter_notebooks': ('core.html#chapter_notebooks', 'vehicle_fp/core.py'),
                                  'vehicle_fp.core.check_choice': ('core.html#check_choice', 'vehicle_fp/core.py'),
                                  'vehicle_fp.core.check_config': ('core.html#check_config', 'vehicle_fp/core.py'),
+                                 'vehicle_fp.core.check_counts': ('core.html#check_counts', 'vehicle_fp/core.py'),
                                  'vehicle_fp.core.check_nonfinite': ('core.html#check_nonfinite', 'vehicle_fp/core.py'),
                                  'vehicle_fp.core.check_resume': ('core.html#check_resume', 'vehicle_fp/core.py'),
                                  'vehicle_fp.core.close_distributed': ('core.html#close_distributed', 'vehicle_fp/core.py'),

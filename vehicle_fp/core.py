@@ -31,13 +31,13 @@ from tqdm.auto import tqdm
 # %% auto #0
 __all__ = ['PROFILES', 'CHAPTERS', 'DEVICES', 'SCHEDULES', 'TRAINERS', 'TRAINER_MODULES', 'GPU_SUSTAINED_TFLOPS',
            'profiles_table', 'check_choice', 'resolve_profile', 'get_device', 'seed_everything', 'Params', 'params',
-           'project_root', 'runs_root', 'data_root', 'run_dir', 'atomic_path', 'git_rev', 'is_main_process',
-           'results_path', 'record_result', 'read_results', 'results', 'check_config', 'save_checkpoint',
-           'load_checkpoint', 'weights_digest', 'NonFiniteLoss', 'to_device', 'init_distributed', 'close_distributed',
-           'make_schedule', 'fit', 'BlobImages', 'TinyAutoencoder', 'toy_loss', 'check_resume', 'check_nonfinite',
-           'register_trainer', 'load_or_train', 'train_toy', 'train_cli', 'chapter_notebooks', 'run_chapter',
-           'results_tables', 'print_results', 'trace', 'time_call', 'rss_mb', 'reset_peak_rss', 'run_isolated',
-           'step_flops', 'gpu_estimate', 'render_book', 'book_cli', 'readme_text', 'readme_cli']
+           'check_counts', 'project_root', 'runs_root', 'data_root', 'run_dir', 'atomic_path', 'git_rev',
+           'is_main_process', 'results_path', 'record_result', 'read_results', 'results', 'check_config',
+           'save_checkpoint', 'load_checkpoint', 'weights_digest', 'NonFiniteLoss', 'to_device', 'init_distributed',
+           'close_distributed', 'make_schedule', 'fit', 'BlobImages', 'TinyAutoencoder', 'toy_loss', 'check_resume',
+           'check_nonfinite', 'register_trainer', 'load_or_train', 'train_toy', 'train_cli', 'chapter_notebooks',
+           'run_chapter', 'results_tables', 'print_results', 'trace', 'time_call', 'rss_mb', 'reset_peak_rss',
+           'run_isolated', 'step_flops', 'gpu_estimate', 'render_book', 'book_cli', 'readme_text', 'readme_cli']
 
 # %% ../nbs/00_core.ipynb #b53d0b00
 _CHAPTER_KEYS = ("epochs", "batch_size", "lr")
@@ -133,14 +133,16 @@ class Params(dict):
 
 def params(profile:str,            # 'smoke', 'demo' or 'full'
            chapter:str|None=None,  # a name in `CHAPTERS`, or None for the shared keys only
+           recipe:dict|None=None,  # a chapter's own settings per profile, {profile: {key: value}}, added to its rows
            **overrides):           # parameter values; None = take the profile's
-    "The profile's parameters for `chapter`, with `overrides` applied and the device resolved."
+    "The profile's parameters for `chapter` (and `recipe`), with `overrides` applied and the device resolved."
     profile = resolve_profile(profile)
     if chapter is not None: check_choice("chapter", chapter, CHAPTERS)
     table = PROFILES[profile]
     out = Params({k: v for k, v in table.items() if "." not in k})
     if chapter is not None:
         out.update({k.split(".", 1)[1]: v for k, v in table.items() if k.startswith(chapter + ".")})
+    if recipe is not None: out.update(recipe[profile])
     out.update(profile=profile, seed=0)
     for k, v in overrides.items():
         if k not in out and k not in ("device",):
@@ -149,6 +151,11 @@ def params(profile:str,            # 'smoke', 'demo' or 'full'
         if v is not None and not (k == "device" and v == "auto"): out[k] = v
     out["device"] = str(get_device(out["device"]))
     return out
+
+def check_counts(P:dict, *keys:str):
+    "Raise if a value of `keys` in `P` is not an integer ≥ 1, naming the key."
+    for k in keys:
+        if not (isinstance(P[k], int) and P[k] >= 1): raise ValueError(f"{k} must be an integer ≥ 1, got {P[k]!r}")
 
 # %% ../nbs/00_core.ipynb #e286343a
 def project_root() -> Path:

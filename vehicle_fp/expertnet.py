@@ -239,13 +239,9 @@ HYPER = ("width", "style_dim", "mlp_dim", "n_train", "levels", "epochs", "batch_
 
 def expertnet_params(profile:str, **overrides) -> core.Params:
     "The Expert-Net's parameters of `profile`: core's (epochs, batch_size, lr), plus `RECIPE`'s; `overrides` applied (None = the profile's)."
-    profile = core.resolve_profile(profile)
-    recipe = {k: overrides.pop(k, None) for k in RECIPE[profile]}
-    P = core.params(profile, "expertnet", **overrides)
-    P.update({k: RECIPE[profile][k] if v is None else v for k, v in recipe.items()})
+    P = core.params(profile, "expertnet", recipe=RECIPE, **overrides)
     if P.n_train is None: P["n_train"] = P.n_normal
-    for k in ("width", "style_dim", "mlp_dim", "n_train", "levels", "epochs", "batch_size"):
-        if not (isinstance(P[k], int) and P[k] >= 1): raise ValueError(f"{k} must be an integer ≥ 1, got {P[k]!r}")
+    core.check_counts(P, "width", "style_dim", "mlp_dim", "n_train", "levels", "epochs", "batch_size")
     return P
 
 def checkpoint_name(P:core.Params, perceptual:str|None) -> str:

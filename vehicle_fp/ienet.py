@@ -141,14 +141,11 @@ GRID_5_11 = (  # (row, λ, α, reconstruction term)
 
 def ienet_params(profile:str, **overrides) -> core.Params:
     "The IE-Net's parameters of `profile`: core's, `RECIPE`'s and lam/alpha/loss (None = chosen on val); `overrides` applied."
-    profile = core.resolve_profile(profile)
-    local = {k: overrides.pop(k, None) for k in (*RECIPE[profile], "lam", "alpha", "loss")}
-    P = core.params(profile, "ienet", **overrides)
-    P.update({k: RECIPE[profile].get(k) if v is None else v for k, v in local.items()})
+    recipe = {p: dict(r, lam=None, alpha=None, loss=None) for p, r in RECIPE.items()}
+    P = core.params(profile, "ienet", recipe=recipe, **overrides)
     core.check_choice("schedule", P.schedule, core.SCHEDULES)
     if P.loss is not None: core.check_choice("loss", P.loss, tuple(RECONSTRUCTION))
-    for k in ("epochs", "grid_epochs"):
-        if not (isinstance(P[k], int) and P[k] >= 1): raise ValueError(f"{k} must be an integer ≥ 1, got {P[k]!r}")
+    core.check_counts(P, "epochs", "grid_epochs")
     for k in ("lam", "alpha"):
         if P[k] is not None and not P[k] >= 0: raise ValueError(f"{k} must be ≥ 0, got {P[k]!r}")
     return P

@@ -87,13 +87,9 @@ HYPER = ("epochs", "schedule", "batch_size", "lr", "latent", "alpha", "loss")   
 
 def vae_params(profile:str, **overrides) -> core.Params:
     "The VAE's parameters of `profile`: core's, plus `RECIPE`'s; `overrides` applied (None = the profile's)."
-    profile = core.resolve_profile(profile)
-    recipe = {k: overrides.pop(k, None) for k in RECIPE[profile]}
-    P = core.params(profile, "vae", **overrides)
-    P.update({k: RECIPE[profile][k] if v is None else v for k, v in recipe.items()})
+    P = core.params(profile, "vae", recipe=RECIPE, **overrides)
     core.check_choice("schedule", P.schedule, core.SCHEDULES)
-    for k in ("epochs", "grid_epochs"):
-        if not (isinstance(P[k], int) and P[k] >= 1): raise ValueError(f"{k} must be an integer ≥ 1, got {P[k]!r}")
+    core.check_counts(P, "epochs", "grid_epochs")
     return P
 
 def checkpoint_name(P:core.Params) -> str:
