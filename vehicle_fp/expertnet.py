@@ -233,7 +233,7 @@ class ImpressionPairs(Dataset):
 
 # %% ../nbs/50_style_transfer.ipynb #50e00021
 RECIPE = {"smoke": dict(width=8, style_dim=8, mlp_dim=32, n_train=48, levels=2),
-          "demo": dict(width=16, style_dim=8, mlp_dim=64, n_train=320, levels=3),
+          "demo": dict(width=16, style_dim=8, mlp_dim=64, n_train=384, levels=3),
           "full": dict(width=64, style_dim=8, mlp_dim=256, n_train=None, levels=5)}   # n_train None: the whole split
 HYPER = ("width", "style_dim", "mlp_dim", "n_train", "levels", "epochs", "batch_size", "lr")   # what a model's training depends on
 
