@@ -96,6 +96,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '', 'doc_host': '', 'git_url
                                  'vehicle_fp.core.save_checkpoint': ('core.html#save_checkpoint', 'vehicle_fp/core.py'),
                                  'vehicle_fp.core.seed_everything': ('core.html#seed_everything', 'vehicle_fp/core.py'),
                                  'vehicle_fp.core.step_flops': ('core.html#step_flops', 'vehicle_fp/core.py'),
+                                 'vehicle_fp.core.table_order': ('core.html#table_order', 'vehicle_fp/core.py'),
                                  'vehicle_fp.core.time_call': ('core.html#time_call', 'vehicle_fp/core.py'),
                                  'vehicle_fp.core.to_device': ('core.html#to_device', 'vehicle_fp/core.py'),
                                  'vehicle_fp.core.toy_loss': ('core.html#toy_loss', 'vehicle_fp/core.py'),

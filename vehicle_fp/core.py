@@ -29,15 +29,16 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler, RandomSamp
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['PROFILES', 'CHAPTERS', 'DEVICES', 'SCHEDULES', 'TRAINERS', 'TRAINER_MODULES', 'GPU_SUSTAINED_TFLOPS',
+__all__ = ['PROFILES', 'CHAPTERS', 'DEVICES', 'SCHEDULES', 'TRAINERS', 'TRAINER_MODULES', 'FINAL_CHAPTER', 'GPU_SUSTAINED_TFLOPS',
            'profiles_table', 'check_choice', 'resolve_profile', 'get_device', 'seed_everything', 'Params', 'params',
            'check_counts', 'project_root', 'runs_root', 'data_root', 'run_dir', 'atomic_path', 'git_rev',
            'is_main_process', 'results_path', 'record_result', 'read_results', 'results', 'check_config',
            'save_checkpoint', 'load_checkpoint', 'weights_digest', 'NonFiniteLoss', 'to_device', 'init_distributed',
            'close_distributed', 'make_schedule', 'fit', 'BlobImages', 'TinyAutoencoder', 'toy_loss', 'check_resume',
            'check_nonfinite', 'register_trainer', 'load_or_train', 'train_toy', 'train_cli', 'chapter_notebooks',
-           'run_chapter', 'results_tables', 'print_results', 'trace', 'time_call', 'rss_mb', 'reset_peak_rss',
-           'run_isolated', 'step_flops', 'gpu_estimate', 'render_book', 'book_cli', 'readme_text', 'readme_cli']
+           'run_chapter', 'results_tables', 'table_order', 'print_results', 'trace', 'time_call', 'rss_mb',
+           'reset_peak_rss', 'run_isolated', 'step_flops', 'gpu_estimate', 'render_book', 'book_cli', 'readme_text',
+           'readme_cli']
 
 # %% ../nbs/00_core.ipynb #b53d0b00
 _CHAPTER_KEYS = ("epochs", "batch_size", "lr")
@@ -571,7 +572,9 @@ TRAINERS: dict[str, Callable] = {}
 TRAINER_MODULES = {"toy": "vehicle_fp.core", "vae": "vehicle_fp.vae", "unet": "vehicle_fp.unet",
                    "unet_headline": "vehicle_fp.unet", "unet_pretrained": "vehicle_fp.unet",
                    "multilevel": "vehicle_fp.multilevel", "ienet": "vehicle_fp.ienet", "impression": "vehicle_fp.ienet",
-                   "expertnet": "vehicle_fp.expertnet"}
+                   "expertnet": "vehicle_fp.expertnet", "utad": "vehicle_fp.scoring",
+                   "riad": "vehicle_fp.baselines", "ganomaly": "vehicle_fp.baselines",
+                   "padim": "vehicle_fp.baselines", "patchcore": "vehicle_fp.baselines"}
 
 def register_trainer(name:str):
     "Decorator: register `fn(profile, device, **kw) -> model` as the trainer of `name`."
@@ -640,11 +643,18 @@ def results_tables(profile:str) -> dict:
         tables[(chapter, table, split)] = g[cols]
     return tables
 
+FINAL_CHAPTER = "comparison"   # the chapter whose tables close the book: printed last
+
+def table_order(keys) -> list:
+    "(chapter, table, split) keys in their given order, those of `FINAL_CHAPTER` moved to the end."
+    return sorted(keys, key=lambda k: k[0] == FINAL_CHAPTER)   # sorted() is stable
+
 def print_results(profile:str):
-    "Print every results table of `profile`."
+    "Print every results table of `profile`, in the registry's order, the final comparison's last."
     tables = results_tables(profile)
     if not tables: print(f"(no results recorded in {results_path(profile)})")
-    for (chapter, table, split), t in tables.items():
+    for (chapter, table, split) in table_order(tables):
+        t = tables[(chapter, table, split)]
         print(f"\n== {chapter}: Table {table}, {split} ({profile}) ==")
         print(t.dropna(axis=1, how="all").to_string(float_format=lambda x: f"{x:.4f}"))
 
