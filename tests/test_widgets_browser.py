@@ -1,7 +1,7 @@
 """The book's sliders as a person meets them: JupyterLab on 127.0.0.1 with a token, Debian's Chromium
 driven by Playwright opens a chapter, runs all cells, moves a slider, and the displayed number must
-change: the threshold explorer of the evaluation chapter (its F1) and the fusion slider of the IE-Net
-chapter (its distance to the canonical twin). The screenshots are kept in runs/browser/."""
+change: the threshold explorer of the evaluation chapter (its F1), the fusion slider of the IE-Net
+chapter (its distance to the canonical twin) and the layer weights of the scoring chapter (its map's scores). The screenshots are kept in runs/browser/."""
 import os
 import re
 import secrets
@@ -148,3 +148,40 @@ def test_fusion_slider_changes_displayed_distance(jupyterlab):
     print(f"browser test: {time.perf_counter() - t0:.0f} s; readout before: {before!r}; after: {after!r}; screenshot {shot}")
     assert number(before, "W_VAE") != number(after, "W_VAE"), (before, after)
     assert number(before, "L1 to twin") != number(after, "L1 to twin"), (before, after)
+
+
+@pytest.mark.timeout(900)
+def test_scoring_weight_slider_changes_displayed_auroc(jupyterlab):
+    from playwright.sync_api import sync_playwright
+    url, token = jupyterlab
+    t0 = time.perf_counter()
+    shot = ROOT / "runs" / "browser" / "60_scoring_weights.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    text = lambda: page.locator(".vfp-scoring-readout").text_content()
+    weights = lambda text: re.search(r"λ = \(([^)]*)\)", text).group(1)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            readout = _open_and_run(page, url, token, "60_scoring.ipynb", "vfp-scoring-readout", "pixel AUROC = \\d")
+            before = text()
+            # a layer left out (λ = 0) is brought in; if every layer is in, the first is left out
+            ws = [float(w) for w in weights(before).split(",")]
+            k = next((i for i, w in enumerate(ws) if w == 0), 0)
+            slider = page.locator(".widget-slider", has_text="λ").nth(k).locator(".noUi-target")
+            slider.scroll_into_view_if_needed()
+            box = slider.bounding_box()
+            page.mouse.click(box["x"] + box["width"] * (0.98 if ws[k] == 0 else 0.02), box["y"] + box["height"] / 2)
+            page.wait_for_function("(before) => document.querySelector('.vfp-scoring-readout').textContent !== before",
+                                   arg=before, timeout=120_000)
+            after = text()
+            readout.scroll_into_view_if_needed()
+            page.screenshot(path=str(shot), full_page=False)
+        except Exception:
+            page.screenshot(path=str(shot.with_name("60_scoring_failure.png")))
+            raise
+        finally:
+            browser.close()
+    print(f"browser test: {time.perf_counter() - t0:.0f} s; readout before: {before!r}; after: {after!r}; screenshot {shot}")
+    assert weights(before) != weights(after), (before, after)
+    assert "pixel AUROC" in after and "mean F1" in after, after
