@@ -21,8 +21,7 @@ from torchmetrics.functional.image import structural_similarity_index_measure as
 from tqdm.auto import tqdm
 
 from . import backbones, core, data, evaluate
-from .unet import DownBlock, UpBlock
-from .layers import double_conv
+from .unet import UNet
 
 # %% auto #0
 __all__ = ['GMS_C', 'PREWITT_X', 'GANOMALY_WEIGHTS', 'DETECTOR_LAYERS', 'LITE0_TIMM', 'RECIPE', 'BOOK', 'BASELINES',
@@ -83,23 +82,12 @@ def riad_sizes(image_size:int, cells=(2, 4, 8, 16), filter_size:int=21, at:int=2
     scaled = tuple(sorted({max(1, round(k * image_size / at)) for k in cells}))
     return scaled, max(3, round(filter_size * image_size / at)) // 2 * 2 + 1
 
-class InpaintingUNet(nn.Module):
+class InpaintingUNet(UNet):
     "The U-Net of chapter 20 with a 3-channel sigmoid head: a masked image in, the painted image out."
     def __init__(self, width:int=64, depth:int=4):
-        super().__init__()
-        widths = [width * 2 ** i for i in range(depth)]
-        self.downs = nn.ModuleList(DownBlock(a, b) for a, b in zip([3, *widths[:-1]], widths))
-        self.bottom = double_conv(widths[-1], 2 * widths[-1])
-        self.ups = nn.ModuleList(UpBlock(2 * c, c, c) for c in reversed(widths))
+        super().__init__(in_channels=3, width=width, depth=depth)
         self.head = nn.Conv2d(width, 3, 1)
-    def forward(self, x):
-        skips = []
-        for down in self.downs:
-            x, skip = down(x)
-            skips.append(skip)
-        x = self.bottom(x)
-        for up, skip in zip(self.ups, reversed(skips)): x = up(x, skip)
-        return torch.sigmoid(self.head(x))
+    def forward(self, x): return torch.sigmoid(super().forward(x))
 
 # %% ../nbs/70_comparison.ipynb #70c0000f
 class RIAD(nn.Module):
