@@ -21,14 +21,15 @@ from torchvision import tv_tensors
 from torchvision.transforms import v2
 
 # %% auto #0
-__all__ = ['IMAGE_EXTENSIONS', 'SYNTH_VERSION', 'FAKE_TYPES', 'CLEAN_SPLITS', 'AREA_SHAPES', 'PATCH_SIZE', 'PATCH_IMAGE_SIZES',
-           'load_image', 'load_mask', 'load_regions', 'check_regions', 'Record', 'read_record', 'RecordDataset',
-           'collate', 'dataset_id', 'image_key', 'image_set_hash', 'read_manifest', 'check_anomaly_ids', 'SynthDataset',
-           'synth_split', 'anomaly_entries', 'write_fake_synth', 'toy_vehicle', 'list_images', 'FolderDataset',
-           'write_example_folder', 'rasterize_shapes', 'rasterize_ids', 'read_labelme', 'LabelMeDataset',
-           'write_example_labelme', 'split_list', 'read_list', 'ReidDataset', 'VeRiWild', 'VehicleID', 'compiled_reid',
-           'write_fake_reid', 'Joint', 'resize', 'eval_transform', 'train_transform', 'valid_centres', 'patch_at',
-           'reflect_pad', 'balanced_centres', 'BalancedPatches', 'check_dataset', 'overlay', 'show_samples']
+__all__ = ['IMAGE_EXTENSIONS', 'SYNTH_VERSION', 'FAKE_TYPES', 'CLEAN_SPLITS', 'AREA_SHAPES', 'ROLES', 'CLEAN_ROLES', 'PATCH_SIZE',
+           'PATCH_IMAGE_SIZES', 'load_image', 'load_mask', 'load_regions', 'check_regions', 'Record', 'read_record',
+           'transform_id', 'RecordDataset', 'Transformed', 'collate', 'image_key', 'image_set_hash', 'read_manifest',
+           'check_anomaly_ids', 'SynthDataset', 'anomaly_entries', 'write_fake_synth', 'toy_vehicle', 'list_images',
+           'FolderDataset', 'write_example_folder', 'rasterize_shapes', 'rasterize_ids', 'read_labelme',
+           'LabelMeDataset', 'write_example_labelme', 'split_list', 'read_list', 'ReidDataset', 'VeRiWild', 'VehicleID',
+           'compiled_reid', 'write_fake_reid', 'Joint', 'resize', 'eval_transform', 'train_transform', 'folder_splits',
+           'write_example_splits', 'valid_centres', 'patch_at', 'reflect_pad', 'balanced_centres', 'BalancedPatches',
+           'check_dataset', 'overlay', 'show_samples']
 
 # %% ../nbs/01_data.ipynb #349aa2de
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".ppm", ".pgm", ".tif", ".tiff", ".webp")
@@ -131,15 +132,40 @@ def read_record(rec:Record) -> dict:
     return dict(image=image, mask=mask, regions=regions, canonical=canonical, meta={**rec.meta, "path": str(rec.image)})
 
 # %% ../nbs/01_data.ipynb #eb34f1b1
+def transform_id(transform) -> str:
+    "A short digest of a transform's description (its `repr`), for the id of the images it makes."
+    return "" if transform is None else "|t" + hashlib.sha1(repr(transform).encode()).hexdigest()[:8]
+
 class RecordDataset(Dataset):
     "A dataset of `Record`s, read into sample dicts and passed through `transform` (sample -> sample)."
+    kind = "files"     # the first word of its `data_id`
     def __init__(self, records:list, transform:Callable|None=None):
-        self.records, self.transform = list(records), transform
+        self.records, self.transform, self._id = list(records), transform, None
     def __len__(self): return len(self.records)
     def read(self, rec:Record) -> dict: return read_record(rec)
     def __getitem__(self, i):
         sample = self.read(self.records[i])
         return sample if self.transform is None else self.transform(sample)
+    @property
+    def data_id(self) -> str:
+        "Which images these are: a hash of the image files' names and sizes (and of the masks'), and of the transform."
+        if self._id is None:
+            h = hashlib.sha1()
+            for r in self.records:
+                for f in (r.image, r.mask):
+                    if f is not None: h.update(f"{Path(f).name}:{os.path.getsize(f)};".encode())
+            self._id = f"{self.kind}-{h.hexdigest()[:12]}-n{len(self.records)}"
+        return self._id + transform_id(self.transform)
+
+class Transformed(Dataset):
+    "`dataset` with `transform` (sample -> sample) applied to every sample; its id says so."
+    def __init__(self, dataset, transform:Callable):
+        self.dataset, self.transform = dataset, transform
+        self.split = getattr(dataset, "split", None)
+    def __len__(self): return len(self.dataset)
+    def __getitem__(self, i): return self.transform(self.dataset[i])
+    @property
+    def data_id(self) -> str: return core.data_id(self.dataset) + transform_id(self.transform)
 
 # %% ../nbs/01_data.ipynb #eae19da8
 def _collate_key(key, values):
@@ -165,11 +191,6 @@ def collate(batch:list) -> dict:
     return {k: _collate_key(k, [s[k] for s in batch]) for k in keys}
 
 # %% ../nbs/01_data.ipynb #d4a7a1e0
-def dataset_id(dataset) -> str:
-    "What a model was trained on, for its checkpoint's config: class, cache or folder name, split and size."
-    root = getattr(dataset, "root", None)
-    return f"{type(dataset).__name__}:{getattr(root, 'name', '')}:{getattr(dataset, 'split', '')}:{len(dataset)}"
-
 def image_key(image:torch.Tensor) -> str:
     "A content key of one image tensor (SHA-1 of its values): finds a sample again from its pixels."
     return hashlib.sha1(image.detach().cpu().contiguous().numpy().tobytes()).hexdigest()
@@ -221,6 +242,7 @@ def _read_json(path) -> dict:
 # %% ../nbs/01_data.ipynb #9700e9d2
 class SynthDataset(RecordDataset):
     "A split of the VehicleFP-Synth cache at `root`: image, exact mask and anomaly ids, canonical twin and metadata."
+    kind = "synth"
     def __init__(self, root, split:str, transform:Callable|None=None):
         self.root, self.split = Path(root), split
         self.manifest = read_manifest(root)
@@ -241,6 +263,11 @@ class SynthDataset(RecordDataset):
         sample["meta"] = {**info, **sample["meta"], "size": list(sample["image"].shape[-2:])}
         return sample
 
+    @property
+    def data_id(self) -> str:
+        "The cache's parameter hash (its folder name) and the split: `synth-<hash>/<split>`."
+        return f"synth-{self.root.name}/{self.split}" + transform_id(self.transform)
+
     def metas(self) -> list:
         "Every sample's metadata as `read` gives it, from the JSON and the image header only (no decoding)."
         out = []
@@ -249,17 +276,9 @@ class SynthDataset(RecordDataset):
             out.append({**_read_json(rec.meta["json"]), **rec.meta, "path": str(rec.image), "size": [height, width]})
         return out
 
-# %% ../nbs/01_data.ipynb #9700e9da
-def synth_split(profile:str,                    # 'smoke', 'demo' or 'full'
-                split:str="normal",             # one of the cache's splits
-                transform:Callable|None=None) -> SynthDataset:
-    "The VehicleFP-Synth split `split` of `profile`'s cache (rendered by chapter 02e on first use)."
-    from vehicle_fp import synth   # the renderer; imported here because it builds on this module
-    return SynthDataset(synth.build_synth(profile), split, transform)
-
 # %% ../nbs/01_data.ipynb #da5842e2
 FAKE_TYPES = {"sticker": (230, 20, 20), "scratch": (245, 245, 245), "dent": (40, 40, 40), "dirt": (110, 80, 40)}
-CLEAN_SPLITS = ("normal", "clean")   # splits without anomalies
+CLEAN_SPLITS = ("normal", "clean", "calibration")   # splits without anomalies
 
 def anomaly_entries(ids:np.ndarray,  # `[H,W]` anomaly ids, 0 = none
                     types:list) -> list:  # the type of id 1, 2, ...
@@ -368,8 +387,10 @@ class FolderDataset(RecordDataset):
                  image_dir:str="images",         # sub-folder of images
                  mask_dir:str|None="masks",      # sub-folder of masks; None = no labels
                  transform:Callable|None=None,   # sample -> sample, e.g. `train_transform(256)`
-                 zero_masks:bool=False):         # with mask_dir=None: the images are known clean (all-zero masks)
+                 zero_masks:bool=False,          # with mask_dir=None: the images are known clean (all-zero masks)
+                 split:str|None=None):           # the name of the image set (e.g. its role), for results
         root = Path(root)
+        self.split = split or root.name
         if not root.is_dir(): raise FileNotFoundError(f"{root}: no such dataset folder")
         images = list_images(root / image_dir)
         _by_stem(images)
@@ -618,6 +639,39 @@ def train_transform(size:int, hflip:float=0.5, vflip:float=0.5,  # flip probabil
     "The thesis's augmentation (§5.2): resize, horizontal and vertical flips, saturation and hue jitter."
     return Joint(v2.Resize((size, size), antialias=True), v2.RandomHorizontalFlip(hflip), v2.RandomVerticalFlip(vflip),
                  v2.ColorJitter(saturation=saturation, hue=hue))
+
+# %% ../nbs/01_data.ipynb #d0a10002
+ROLES = ("normal", "calibration", "labelled", "val", "test", "test_novel", "clean")
+CLEAN_ROLES = ("normal", "calibration", "clean")   # anomaly-free by definition: without masks they get all-zero ones
+
+def folder_splits(root,                 # one sub-folder per role, each in the Folder layout
+                  image_size:int,       # the side the images are resized to
+                  roles=ROLES) -> dict:
+    "One's own data by role: `root/<role>/images/` (and `masks/`), resized to `image_size`; role -> `FolderDataset`."
+    root = Path(root)
+    if not root.is_dir(): raise FileNotFoundError(f"{root}: no such folder")
+    unknown = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name not in roles)
+    if unknown: raise ValueError(f"{root}: sub-folders {unknown} are not roles; the roles are {', '.join(roles)}")
+    found = {}
+    for role in roles:
+        if not (root / role).is_dir(): continue
+        labelled = (root / role / "masks").is_dir()
+        found[role] = FolderDataset(root / role, mask_dir="masks" if labelled else None, transform=eval_transform(image_size),
+                                    zero_masks=not labelled and role in CLEAN_ROLES, split=role)
+    if not found: raise ValueError(f"{root}: none of the role folders {', '.join(roles)} is there")
+    return found
+
+def write_example_splits(root, size:int=64, counts:dict|None=None, seed:int=0) -> Path:
+    "Write drawn vehicles by role under `root` (anomaly-free for `CLEAN_ROLES`, with stickers and masks for the others)."
+    root, counts = Path(root), counts or dict(normal=16, calibration=4, labelled=8, val=4, test=4)
+    for k, (role, n) in enumerate(counts.items()):
+        clean = role in CLEAN_ROLES
+        for d in ("images",) if clean else ("images", "masks"): (root / role / d).mkdir(parents=True, exist_ok=True)
+        for i in range(n):
+            image, mask, _ = toy_vehicle(size, seed=seed + 1000 * k + i, n_stickers=0 if clean else 2)
+            Image.fromarray(image).save(root / role / "images" / f"car_{i:03d}.png")
+            if not clean: Image.fromarray(mask).save(root / role / "masks" / f"car_{i:03d}.png")
+    return root
 
 # %% ../nbs/01_data.ipynb #a9406b76
 PATCH_SIZE, PATCH_IMAGE_SIZES = 33, (128, 256, 512)

@@ -19,17 +19,17 @@ import torchvision.transforms.functional as TF
 from sklearn import metrics as skm
 from torchmetrics.functional.image import structural_similarity_index_measure as ssim
 
-from . import core, data
+from . import core, data, registry
 
 # %% auto #0
 __all__ = ['THESIS_TABLES', 'MODES', 'ALL', 'binarize', 'confusion', 'auroc', 'pixel_accuracy', 'f1_dice', 'iou',
            'per_image_auroc', 'pixel_auroc', 'f1_max', 'image_auroc', 'aupro', 'f1_optimal_threshold',
            'adaptive_threshold', 'segmentation_scores', 'mean_roc', 'Method', 'MethodView', 'train_seconds',
-           'as_method', 'Evaluation', 'split_name', 'anomaly_maps', 'summarize', 'evaluate', 'evaluate_reconstruction',
-           'record', 'plot_roc', 'registry_curves', 'val_curve', 'plot_learning_curves', 'plot_overlays',
-           'thesis_table', 'report_table', 'explore', 'explorer_text', 'threshold_explorer', 'region_sizes',
-           'type_index', 'per_type_table', 'plot_per_type', 'anomaly_stats', 'TwinResidual', 'LocalContrast',
-           'RandomMap']
+           'trained_on', 'method_config', 'as_method', 'Evaluation', 'split_name', 'anomaly_maps', 'summarize',
+           'evaluate', 'evaluate_reconstruction', 'reconstruction_summary', 'record', 'score', 'plot_roc',
+           'registry_curves', 'val_curve', 'plot_learning_curves', 'plot_overlays', 'first_look', 'thesis_table',
+           'report_table', 'explore', 'explorer_text', 'threshold_explorer', 'region_sizes', 'type_index',
+           'per_type_table', 'plot_per_type', 'anomaly_stats', 'TwinResidual', 'LocalContrast', 'RandomMap']
 
 # %% ../nbs/03_evaluate.ipynb #93e3d269
 def binarize(amap:torch.Tensor,  # anomaly map [B,1,H,W], higher = more anomalous
@@ -170,6 +170,20 @@ def train_seconds(method) -> float|None:
     history = getattr(method, "history", None)
     return float(history["seconds"].sum()) if history is not None and "seconds" in history else None
 
+def _of(method, attr:str):
+    "`method`'s `attr`, or that of the model a `MethodView` shows."
+    found = getattr(method, attr, None)
+    return found if found is not None else getattr(getattr(method, "target", None), attr, None)
+
+def trained_on(method) -> str|None:
+    "The data id of what `method` was trained on (set by its trainer), or None."
+    return _of(method, "trained_on")
+
+def method_config(method) -> dict:
+    "`method`'s config, with its recipe's settings under 'recipe' where it has a recipe."
+    recipe = _of(method, "recipe")
+    return {**dict(method.config), **({"recipe": recipe.settings()} if recipe is not None else {})}
+
 def as_method(target,                    # a model or object with anomaly_map(images), or a function of images
               name:str|None=None,        # default: its `name`
               threshold:float|None=None, # default: its `threshold`, else 0.3
@@ -200,6 +214,7 @@ class Evaluation:
     val_hash: str|None = None
     infer_ms: float|None = None                     # milliseconds of the method per image
     train_s: float|None = None                      # the method's training seconds, if known
+    trained_on: str|None = None                     # the data id of what it was trained on, if known
     rows: pd.DataFrame|None = field(repr=False, default=None)
     images: torch.Tensor|None = field(repr=False, default=None)
     masks: torch.Tensor|None = field(repr=False, default=None)
@@ -207,6 +222,7 @@ class Evaluation:
     roc: tuple|None = field(repr=False, default=None)
     regions: torch.Tensor|None = field(repr=False, default=None)   # uint8 anomaly ids [N,1,H,W], or None
     meta: list = field(repr=False, default_factory=list)             # each image's metadata dict
+    reconstruction: "Evaluation|None" = field(repr=False, default=None)   # the same pass's reconstruction scores, if asked
 
 def split_name(dataset, split:str|None=None) -> str:
     "The name of `dataset`'s image set: `split` if given, else its `split` attribute (through Subset), else an error."
@@ -250,16 +266,25 @@ def _samples(dataset, need:tuple) -> list:
         if missing: raise ValueError(f"evaluation needs a {key!r} for every image; none for {missing[:5]}")
     return samples
 
+def _map_and_reconstruction(method):
+    "One function of images -> [map ‖ reconstruction] channels: the method's `map_and_reconstruction` if it has one (one pass), else both calls."
+    both = getattr(method, "map_and_reconstruction", None) or getattr(getattr(method, "target", None), "map_and_reconstruction", None)
+    if not callable(both): both = lambda x: (method.anomaly_map(x), method.reconstruct(x))
+    return lambda x: torch.cat(both(x), 1)
+
 @torch.no_grad()
-def anomaly_maps(method, dataset, batch_size:int=8, device:str="cpu") -> dict:
-    "Run `method` over `dataset`: dict of images, masks, maps, regions (each [N,·,H,W] on the CPU, regions maybe None), meta (list) and infer_ms."
+def anomaly_maps(method, dataset, batch_size:int=8, device:str="cpu", reconstruct:bool=False) -> dict:
+    "Run `method` over `dataset`: dict of images, masks, maps, regions (each [N,·,H,W] on the CPU, regions maybe None), meta (list), infer_ms; with `reconstruct`, the reconstructions too."
     method, dev = as_method(method, name=getattr(method, "name", None) or getattr(method, "__name__", "method")), core.get_device(device)
     if isinstance(getattr(method, "target", method), torch.nn.Module): getattr(method, "target", method).eval()
+    if reconstruct and not callable(getattr(method, "reconstruct", None)): raise TypeError(f"{method.name!r} has no reconstruct(images) method")
     samples = _samples(dataset, ("mask",))
     images = torch.stack([s["image"] for s in samples])
-    maps, infer_ms = _batches(method.anomaly_map, images, batch_size, dev, 1)
-    return dict(images=images, masks=torch.stack([s["mask"] for s in samples]).float(), maps=maps,
-                regions=_regions(samples), meta=[s.get("meta", {}) for s in samples], infer_ms=infer_ms)
+    out, infer_ms = _batches(_map_and_reconstruction(method) if reconstruct else method.anomaly_map, images, batch_size, dev,
+                             1 + (images.shape[1] if reconstruct else 0))
+    return dict(images=images, masks=torch.stack([s["mask"] for s in samples]).float(), maps=out[:, :1],
+                recon=out[:, 1:] if reconstruct else None, regions=_regions(samples), meta=[s.get("meta", {}) for s in samples],
+                samples=samples, infer_ms=infer_ms)
 
 # %% ../nbs/03_evaluate.ipynb #74912066
 def summarize(maps:torch.Tensor, masks:torch.Tensor, threshold:float=0.3, val_threshold:float|None=None) -> tuple[pd.DataFrame, dict]:
@@ -290,19 +315,26 @@ def evaluate(method,                    # a `Method`, or anything `as_method` ac
              threshold:float|None=None, # overrides its fixed threshold (map units)
              split:str|None=None,       # names the image set; default: the dataset's `split`
              batch_size:int=8,
-             device:str="cpu") -> Evaluation:
+             device:str="cpu",
+             reconstruct:bool=False) -> Evaluation:   # also score the reconstruction, from the same pass where the method allows
     "Run `method` over all of `dataset` and compute every metric: per-image rows, the summary, the mean ROC. Writes nothing."
     method = as_method(method, name, threshold)
     if val is not None:
         if val.kind != "map": raise ValueError(f"val= must be a map evaluation (from `evaluate`), got a {val.kind} evaluation")
         if val.name != method.name: raise ValueError(f"val= is an evaluation of {val.name!r}, not of {method.name!r}")
-    run = anomaly_maps(method, dataset, batch_size, device)
+    run = anomaly_maps(method, dataset, batch_size, device, reconstruct)
     val_t = f1_optimal_threshold(val.maps, val.masks) if val is not None else None
     rows, summary = summarize(run["maps"], run["masks"], method.threshold, val_t)
-    return Evaluation(method.name, split_name(dataset, split), len(run["images"]), data.image_set_hash(run["images"]), summary,
-                      "map", dict(method.config), method.threshold, val_t, val and val.split, val and val.image_hash,
-                      run["infer_ms"], train_seconds(method), rows, run["images"], run["masks"], run["maps"],
-                      mean_roc(run["maps"], run["masks"]), run["regions"], run["meta"])
+    split, image_hash = split_name(dataset, split), data.image_set_hash(run["images"])
+    ev = Evaluation(method.name, split, len(run["images"]), image_hash, summary, "map", method_config(method), method.threshold,
+                    val_t, val and val.split, val and val.image_hash, run["infer_ms"], train_seconds(method), trained_on(method),
+                    rows, run["images"], run["masks"], run["maps"], mean_roc(run["maps"], run["masks"]), run["regions"], run["meta"])
+    if reconstruct:
+        ev.reconstruction = Evaluation(method.name, split, len(run["images"]), image_hash,
+                                       reconstruction_summary(run["recon"], run["samples"]), "reconstruction", ev.config,
+                                       infer_ms=run["infer_ms"], train_s=ev.train_s, trained_on=ev.trained_on,
+                                       images=run["images"], maps=run["recon"])
+    return ev
 
 # %% ../nbs/03_evaluate.ipynb #c0e1a002
 @torch.no_grad()
@@ -316,6 +348,13 @@ def evaluate_reconstruction(method,               # has reconstruct(images) -> [
     samples = _samples(dataset, ())
     images = torch.stack([s["image"] for s in samples])
     recon, infer_ms = _batches(method.reconstruct, images, batch_size, dev, images.shape[1])
+    return Evaluation(method.name, split_name(dataset, split), len(images), data.image_set_hash(images),
+                      reconstruction_summary(recon, samples), "reconstruction", method_config(method), infer_ms=infer_ms,
+                      train_s=train_seconds(method), trained_on=trained_on(method), images=images, maps=recon)
+
+def reconstruction_summary(recon:torch.Tensor, samples:list) -> dict:
+    "L1, MSE, SSIM of `recon` against the samples' images; with twins and masks, |recon − twin| and |recon − input| in and out of the masks."
+    images = torch.stack([s["image"] for s in samples])
     summary = dict(L1=float((recon - images).abs().mean((1, 2, 3)).mean()), MSE=float((recon - images).pow(2).mean((1, 2, 3)).mean()),
                    SSIM=float(ssim(recon, images, data_range=1.0, reduction="none").mean()))
     if all(s.get("canonical") is not None and s.get("mask") is not None for s in samples):
@@ -325,8 +364,7 @@ def evaluate_reconstruction(method,               # has reconstruct(images) -> [
             if sel.any():
                 summary[f"to_twin_{region}"] = float((recon - twins).abs()[sel].mean())
                 summary[f"to_input_{region}"] = float((recon - images).abs()[sel].mean())
-    return Evaluation(method.name, split_name(dataset, split), len(images), data.image_set_hash(images), summary, "reconstruction",
-                      dict(method.config), infer_ms=infer_ms, train_s=train_seconds(method), images=images, maps=recon)
+    return summary
 
 # %% ../nbs/03_evaluate.ipynb #c0e1a003
 def record(*evaluations:Evaluation,     # of one method on one image set; their summaries merge into one row
@@ -354,10 +392,37 @@ def record(*evaluations:Evaluation,     # of one method on one image set; their 
         fixed=maps.threshold, val_f1=maps.val_threshold, val_split=maps.val_split, val_hash=maps.val_hash)
     train = train_s if train_s is not None else next((ev.train_s for ev in evaluations if ev.train_s is not None), None)
     curves = {} if maps is None else dict(roc_fpr=maps.roc[0].round(4).tolist(), roc_tpr=maps.roc[1].round(5).tolist())
-    return core.record_result(profile, chapter, table, first.name, metrics, split=first.split, n_images=first.n_images,
-                              image_hash=first.image_hash, params={**first.config, **(params or {})}, device=device,
-                              curves=curves, threshold=threshold, train_s=train,
-                              infer_ms=(maps or recon).infer_ms, reconstruction_ms=recon and recon.infer_ms)
+    return registry.record_result(profile, chapter, table, first.name, metrics, split=first.split, n_images=first.n_images,
+                                  image_hash=first.image_hash, params={**first.config, **(params or {})}, device=device,
+                                  curves=curves, threshold=threshold, train_s=train, data=first.trained_on,
+                                  infer_ms=(maps or recon).infer_ms, reconstruction_ms=recon and recon.infer_ms)
+
+def score(method,                        # a `Method`, or anything `as_method` accepts
+          splits:dict,                   # role -> dataset: 'val' (unless `val` is given) and every split of `tests`
+          *,
+          profile:str,                   # whose registry gets the rows
+          chapter:str,                   # e.g. 'unet'
+          table:str,                     # e.g. '5.2'
+          tests=("test", "test_novel"),  # the splits scored at the threshold chosen on val
+          val:Evaluation|None=None,      # the method's evaluation on val, if already made (to choose between variants)
+          reconstruction=(),             # splits whose rows also get the reconstruction scores (one pass where it can)
+          extra:Callable|None=None,      # extra(split, evaluation) -> more metrics for that split's row
+          params:dict|None=None,         # more configuration, stored with every row
+          name:str|None=None, threshold:float|None=None,   # override the method's name and fixed threshold
+          record_rows:bool=True, batch_size:int=8, device:str="cpu") -> dict:
+    "The one scoring protocol: `val` once, its F1-optimal threshold, every test split at it, one registry row per split; split -> Evaluation."
+    method = as_method(method, name, threshold)
+    missing = [s for s in ("val", *tests) if s not in splits and not (s == "val" and val is not None)]
+    if missing: raise ValueError(f"score({method.name!r}): splits lack {', '.join(missing)} (given: {', '.join(splits) or 'none'})")
+    kw = dict(batch_size=batch_size, device=device)
+    evs = {"val": val if val is not None else evaluate(method, splits["val"], reconstruct="val" in reconstruction, **kw)}
+    for s in tests: evs[s] = evaluate(method, splits[s], val=evs["val"], reconstruct=s in reconstruction, **kw)
+    for s, ev in evs.items():
+        if extra is not None: ev.summary.update(extra(s, ev))
+        if record_rows:
+            record(ev, *[e for e in (ev.reconstruction,) if e is not None], profile=profile, chapter=chapter, table=table,
+                   params=params, device=str(device))
+    return evs
 
 # %% ../nbs/03_evaluate.ipynb #c1a4db1f
 def plot_roc(curves:dict,            # name -> (fpr, tpr), e.g. from `Evaluation.roc` or the registry
@@ -373,7 +438,7 @@ def plot_roc(curves:dict,            # name -> (fpr, tpr), e.g. from `Evaluation
 
 def registry_curves(profile:str, chapter:str, table:str, split:str="test") -> dict:
     "The mean ROC curves recorded for a table on `split`: name -> (fpr, tpr)."
-    df = core.results(profile, chapter, table, split)
+    df = registry.results(profile, chapter, table, split)
     if "curves.roc_fpr" not in df: return {}
     return {name: (np.array(r["curves.roc_fpr"]), np.array(r["curves.roc_tpr"]))
             for name, r in df.iterrows() if isinstance(r["curves.roc_fpr"], list)}
@@ -428,6 +493,27 @@ def plot_overlays(images, masks, maps, t, titles=None, extra_rows:dict|None=None
     fig.tight_layout()
     return fig
 
+# %% ../nbs/03_evaluate.ipynb #f1a00002
+@torch.no_grad()
+def first_look(method, dataset, n:int=4, device:str="cpu", size:float=2.0):
+    "The first `n` vehicles of `dataset` that show an anomaly: each with its mask outlined, and the method's map under it."
+    method = as_method(method)
+    picks = [s for s in (dataset[i] for i in range(len(dataset))) if s["mask"] is not None and s["mask"].any()][:n]
+    if not picks: raise ValueError(f"first_look: no image of {split_name(dataset, 'the dataset')} shows an anomaly")
+    images, masks = torch.stack([s["image"] for s in picks]), torch.stack([s["mask"] for s in picks])
+    if isinstance(getattr(method, "target", method), torch.nn.Module): getattr(method, "target", method).eval()
+    maps = method.anomaly_map(images.to(core.get_device(device))).float().cpu()
+    fig, axes = plt.subplots(2, len(picks), figsize=(size * len(picks), 2 * size), squeeze=False)
+    for c in range(len(picks)):
+        axes[0, c].imshow(images[c].permute(1, 2, 0).clamp(0, 1).numpy())
+        axes[0, c].contour(masks[c, 0].numpy(), levels=[0.5], colors="yellow", linewidths=0.8)
+        axes[1, c].imshow(maps[c, 0].numpy(), cmap="inferno", vmin=float(maps.min()), vmax=float(maps.max()))
+    for ax in axes.flat: ax.set_xticks([]); ax.set_yticks([])
+    axes[0, 0].set_ylabel("vehicle, anomalies outlined", fontsize=7); axes[1, 0].set_ylabel("anomaly map", fontsize=7)
+    fig.suptitle(f"{method.name}: pixel AUROC of these {len(picks)} maps {pixel_auroc(maps, masks):.3f}", fontsize=8)
+    fig.tight_layout()
+    return fig
+
 # %% ../nbs/03_evaluate.ipynb #482070a9
 _T51 = ["L1", "MSE", "SSIM"]
 _T_SEG = ["accuracy", "f1", "iou", "auroc"]
@@ -478,7 +564,7 @@ def thesis_table(table:str) -> pd.DataFrame:
 # %% ../nbs/03_evaluate.ipynb #7cb542d4
 def report_table(profile:str, chapter:str, table:str, metrics:list|None=None, thesis:bool=True, split:str="test") -> pd.DataFrame:
     "Our latest registry row per method of a thesis table on `split`, one column per metric, with the thesis's value beside each where given."
-    ours = core.results(profile, chapter, table, split)
+    ours = registry.results(profile, chapter, table, split)
     ref = thesis_table(table) if thesis and str(table) in THESIS_TABLES else pd.DataFrame()
     metrics = metrics or [c for c in ref.columns if c != "note"] or [c for c in ours.columns if c in _T_SEG]
     missing = [m for m in metrics if m not in ours.columns]

@@ -6,12 +6,14 @@
 from __future__ import annotations
 
 import concurrent.futures
+import fcntl
 import hashlib
 import importlib
 import io
 import json
 import multiprocessing
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +21,7 @@ from PIL import Image, ImageFilter
 from tqdm.auto import tqdm
 
 from . import core
-from .data import anomaly_entries
+from .data import SynthDataset, anomaly_entries
 from .meshes import BODY, NOVEL_MODELS, Car, car_models, corner_rows, face_normals, load_car
 from .livery import LIVERIES, dress, livery_models
 from .render import CAR_FS, CAR_VS, LIGHTING, Renderer, fit_crop, look_at, perspective, project, renderer
@@ -30,8 +32,9 @@ __all__ = ['LIGHTS', 'CROPS', 'GROUND_FS', 'SPLITS', 'EVAL_SPLITS', 'VISIBLE_TRI
            'GENERATOR_VERSION', 'paint_matrix', 'sample_paint', 'sample_light', 'sample_view', 'frame_crop',
            'sample_ground', 'sample_effects', 'sample_scene', 'ground_rows', 'draw_car', 'draw_ground', 'geometry_pass',
            'lamp_glow', 'camera_effects', 'anomaly_ids', 'render_frames', 'sample_seed', 'split_models',
-           'anomaly_count', 'place_anomalies', 'visible_anomalies', 'render_sample', 'livery_view', 'synth_params',
-           'check_params', 'params_hash', 'write_sample', 'synth_dir', 'build_synth']
+           'anomaly_count', 'place_anomalies', 'visible_anomalies', 'render_sample', 'livery_view', 'SynthRecipe',
+           'synth_params', 'check_params', 'params_hash', 'write_sample', 'synth_dir', 'build_synth', 'benchmark',
+           'split', 'plan']
 
 # %% ../nbs/02e_synth.ipynb #ebf4985e
 def paint_matrix(hue:float, saturation:float, value:float) -> np.ndarray:
@@ -318,7 +321,7 @@ def render_frames(r:Renderer, car:Car, scene:dict, anomalies:list, size:int, geo
     return (shoot(anomalies) if anomalies else canonical.copy()), canonical
 
 # %% ../nbs/02e_synth.ipynb #e1897fa3
-SPLITS = ("normal", "labelled", "val", "test", "test_novel", "clean")
+SPLITS = ("normal", "labelled", "val", "test", "test_novel", "clean", "calibration")   # new splits go last: seeds use the index
 EVAL_SPLITS = ("labelled", "val", "test", "test_novel")      # every vehicle carries a fingerprint (unless p_clean)
 
 def sample_seed(seed:int, split:str, index:int) -> int:
@@ -334,7 +337,7 @@ def split_models(params:dict, split:str) -> list:
 
 def anomaly_count(rng, params:dict, split:str) -> int:
     "How many anomalies the next vehicle of `split` gets: 0, or 1..max_anomalies with fewer more likely."
-    p = dict(normal=params["contamination"], clean=0.0).get(split, 1 - params["p_clean"])
+    p = dict(normal=params["contamination"], clean=0.0, calibration=0.0).get(split, 1 - params["p_clean"])
     k = params["max_anomalies"]
     return 1 + int(rng.choice(k, p=np.arange(k, 0, -1) / (k * (k + 1) / 2))) if rng.random() < p else 0
 
@@ -404,11 +407,25 @@ def livery_view(model:str, livery:str, side:str, size:int=128, seed:int=0, r:Ren
 FORMAT_VERSION = 2      # the layout of the cache's files (what vehicle_fp.data reads); 2 added the id maps
 GENERATOR_VERSION = 2   # bump when a change changes the pictures, so old caches are not reused; 2: road liveries
 
+@core.recipe("synth")
+class SynthRecipe(core.Recipe):
+    "How many vehicles each split of VehicleFP-Synth holds, per profile (the image size is every recipe's)."
+    n_normal: int = core.setting(48, 2000, 20000, doc="anomaly-free training vehicles (the thesis trained on 638,077 real crops)")
+    n_calibration: int = core.setting(8, 48, 100, doc="anomaly-free vehicles no method trains on: label-free thresholds, scales")
+    n_labelled: int = core.setting(24, 223, 223, thesis=223, doc="vehicles with masks for the supervised methods")
+    n_val: int = core.setting(8, 50, 50, doc="labelled vehicles where every choice and threshold is made (the thesis has none)")
+    n_test: int = core.setting(12, 100, 100, thesis=100, doc="labelled test vehicles of the training car models")
+    n_test_novel: int = core.setting(8, 100, 100, doc="labelled test vehicles of car models no method trains on")
+    n_clean: int = core.setting(6, 50, 100, doc="anomaly-free test vehicles, for image-level scores")
+    def check(self):
+        for s in SPLITS:
+            if getattr(self, f"n_{s}") < 0: raise ValueError(f"synth.n_{s} must be ≥ 0, got {getattr(self, f'n_{s}')}")
+
 def synth_params(profile:str="demo", **overrides) -> dict:
-    "The generator parameters of `profile` (image and split sizes from core.PROFILES), with `overrides` applied."
-    prof = core.PROFILES[core.check_choice("profile", profile, tuple(core.PROFILES))]
-    p = dict(version=FORMAT_VERSION, generator=GENERATOR_VERSION, seed=0, image_size=int(prof["image_size"]),
-             splits={s: int(prof[f"n_{s}"]) for s in SPLITS}, livery="road", crop="vehicle", contamination=0.0,
+    "The generator parameters of `profile` (as its `SynthRecipe` declares them, even under test/CI), with `overrides` applied."
+    R = SynthRecipe.build(profile, resolve=False)
+    p = dict(version=FORMAT_VERSION, generator=GENERATOR_VERSION, seed=0, image_size=int(R.image_size),
+             splits={s: int(getattr(R, f"n_{s}")) for s in SPLITS}, livery="road", crop="vehicle", contamination=0.0,
              p_clean=0.0, max_anomalies=4, novel_models=list(NOVEL_MODELS))
     for k, v in overrides.items():
         if k not in p or k in ("version", "generator"):
@@ -474,15 +491,35 @@ def build_synth(params:str|dict="demo",     # a profile name, or parameters from
                 chunk:int=16) -> Path:      # samples per worker task
     "The cache folder of VehicleFP-Synth for `params`, rendering what is missing first (scripts: under `if __name__ == '__main__'`)."
     if isinstance(params, str):
-        workers = core.PROFILES[core.check_choice("profile", params, tuple(core.PROFILES))]["workers"] if workers is None else workers
+        workers = SynthRecipe.build(params, resolve=False).workers if workers is None else workers
         params = synth_params(params)
     params = check_params(json.loads(json.dumps(params)))
     out = synth_dir(params, root)
+    if _complete(out, params): return out
+    if not core.is_main_process(): return _wait_for(out, params)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / ".build.lock", "w") as lock:       # one builder at a time; a second process waits, then finds it built
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _complete(out, params): return out
+        _render_missing(params, out, workers, progress, chunk)
+    return out
+
+def _complete(out:Path, params:dict) -> bool:
+    "Whether the cache `out` is complete (its manifest written); a manifest of other parameters is an error."
     manifest = out / "manifest.json"
-    if manifest.exists():
-        found = json.loads(manifest.read_text())
-        if found.get("params") != params: raise ValueError(f"{manifest} holds other parameters than its folder name says: {found.get('params')} != {params}")
-        return out
+    if not manifest.exists(): return False
+    found = json.loads(manifest.read_text())
+    if found.get("params") != params: raise ValueError(f"{manifest} holds other parameters than its folder name says: {found.get('params')} != {params}")
+    return True
+
+def _wait_for(out:Path, params:dict, poll:float=1.0) -> Path:
+    "A non-zero rank of a distributed run: wait until rank 0 has built the cache `out`."
+    print(f"rank {core.rank()}: waiting for rank 0 to build {out}", flush=True)
+    while not _complete(out, params): time.sleep(poll)
+    return out
+
+def _render_missing(params:dict, out:Path, workers:int|None, progress:bool, chunk:int):
+    "Render the samples of `params` missing under `out` (in `workers` processes), then write the manifest."
     todo = [(s, i) for s in SPLITS for i in range(params["splits"][s]) if not _sample_files(out, s, i)[-1].exists()]
     with tqdm(total=len(todo), desc=f"VehicleFP-Synth {out.name}", disable=not progress, unit="sample") as bar:
         if not workers:
@@ -493,5 +530,22 @@ def build_synth(params:str|dict="demo",     # a profile name, or parameters from
             with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx, initializer=mod._worker_init) as pool:
                 jobs = [pool.submit(mod._render_chunk, params, str(out), todo[i:i + chunk]) for i in range(0, len(todo), chunk)]
                 for job in concurrent.futures.as_completed(jobs): bar.update(job.result())
-    with core.atomic_path(manifest) as tmp: tmp.write_text(json.dumps(_manifest(params), indent=1))
-    return out
+    with core.atomic_path(out / "manifest.json") as tmp: tmp.write_text(json.dumps(_manifest(params), indent=1))
+
+# %% ../nbs/02e_synth.ipynb #5e7c0002
+def benchmark(profile:str="demo",    # whose cache
+              root=None,             # where caches live; default the data root
+              workers:int|None=None) -> dict:   # rendering processes; default the profile's
+    "The book's default data: every split of the profile's VehicleFP-Synth cache (built on first use), role -> `SynthDataset`."
+    cache = build_synth(core.resolve_profile(profile), root=root, workers=workers, progress=core.is_main_process())
+    return {s: SynthDataset(cache, s) for s in SPLITS}
+
+def split(profile:str, name:str, root=None, transform=None) -> SynthDataset:
+    "One split of the profile's VehicleFP-Synth cache (built on first use)."
+    return SynthDataset(build_synth(core.resolve_profile(profile), root=root, progress=core.is_main_process()),
+                        core.check_choice("split", name, SPLITS), transform)
+
+def plan(profile:str) -> dict:
+    "Without rendering: split -> (images, data id) of the profile's cache as `benchmark` would give it."
+    params = synth_params(profile)
+    return {s: (n, f"synth-{params_hash(params)}/{s}") for s, n in params["splits"].items()}

@@ -16,13 +16,12 @@ from torch import nn
 from torch.nn import functional as F
 from torchmetrics.functional.image import structural_similarity_index_measure as ssim
 
-from . import core, data, evaluate, synth
+from . import core, data, evaluate, synth, training
 from .layers import conv_down, conv_up, linear_bn, kl_sum, reparameterize, RECONSTRUCTION_LOSSES
 
 # %% auto #0
-__all__ = ['RECIPE', 'HYPER', 'RESIDUALS', 'VARIANTS', 'GRID_5_1', 'HEADLINE', 'Encoder', 'Decoder', 'VAE', 'vae_loss',
-           'vae_params', 'checkpoint_name', 'train_vae', 'smooth', 'Residual', 'residual_curve', 'curve_histories',
-           'record_5_1', 'run_table_5_1', 'table_5_1_findings']
+__all__ = ['RESIDUALS', 'VARIANTS', 'GRID_5_1', 'HEADLINE', 'Encoder', 'Decoder', 'VAE', 'vae_loss', 'VAERecipe', 'train_vae',
+           'smooth', 'Residual', 'residual_curve', 'curve_histories', 'grid_recipes', 'score_5_1', 'table_5_1_findings']
 
 # %% ../nbs/10_vae.ipynb #1289f4da
 class Encoder(nn.Module):
@@ -51,7 +50,9 @@ class Decoder(nn.Module):
 
 # %% ../nbs/10_vae.ipynb #1453e563
 class VAE(nn.Module):
-    "The thesis's VAE (Fig. 4.12); `anomaly_map` is its residual |x − VAE(x)|, channel-averaged."
+    r"""The thesis's VAE (Fig. 4.12); `anomaly_map` is its residual, channel-averaged:
+
+    $$A(x) = \tfrac13 \sum_c \lvert x_c - \hat x_c \rvert, \qquad \hat x = D(\mu(x))$$"""
     name, threshold = "VAE residual", 0.3   # the method contract: its name in tables, the thesis's fixed threshold
     def __init__(self, image_size:int=256, latent:int=256, widths=(32, 64, 128, 256), dropout:float=0.3):
         super().__init__()
@@ -60,7 +61,7 @@ class VAE(nn.Module):
         self.decoder = Decoder(image_size, latent, widths)
 
     def forward(self, x):
-        "Reconstruction, μ and log σ²; the decoder sees a sample while training and μ in eval mode."
+        r"Reconstruction, μ and log σ²; the decoder sees $z = \mu + \sigma \odot \epsilon$ while training and μ in eval mode."
         mu, logvar = self.encoder(x)
         return self.decoder(reparameterize(mu, logvar) if self.training else mu), mu, logvar
 
@@ -72,7 +73,11 @@ class VAE(nn.Module):
 
 # %% ../nbs/10_vae.ipynb #30dd5fc7
 def vae_loss(model, batch, alpha:float=0.1, recon_loss:str="mse") -> dict:
-    "Eq. 4.10: reconstruction_sum + α·KL_sum, averaged over the batch; the two terms are logged too."
+    r"""Eq. 4.10, each term summed over its image or latent and averaged over the batch; both terms are logged:
+
+    $$\mathcal{L}_{VAE} = \sum_p \ell(x_p, \hat x_p) + \alpha \cdot \tfrac12 \sum_m \left(\mu_m^2 + \sigma_m^2 - \log\sigma_m^2 - 1\right)$$
+
+    with $\ell$ the squared error (the thesis's), the absolute error, or 1 − SSIM (Table 5.1)."""
     x = batch["image"]
     recon, mu, logvar = model(x)
     term = RECONSTRUCTION_LOSSES[core.check_choice("recon_loss", recon_loss, tuple(RECONSTRUCTION_LOSSES))]
@@ -80,39 +85,40 @@ def vae_loss(model, batch, alpha:float=0.1, recon_loss:str="mse") -> dict:
     return {"loss": rec + alpha * kl, "reconstruction": rec, "kl": kl}
 
 # %% ../nbs/10_vae.ipynb #4df924a5
-RECIPE = {"smoke": dict(epochs=2, schedule="onecycle", grid_epochs=1),    # the headline's epochs and schedule,
-          "demo": dict(epochs=7, schedule="onecycle", grid_epochs=1),     # and each Table 5.1 row's epochs
-          "full": dict(epochs=100, schedule="onecycle", grid_epochs=50)}
-HYPER = ("epochs", "schedule", "batch_size", "lr", "latent", "alpha", "loss")   # what a VAE's training depends on
+@core.recipe("vae")
+class VAERecipe(core.Recipe):
+    "The VAE of §4.2.1 and Table 5.1: its size, its loss (eq. 4.10) and its training."
+    latent: int = core.setting(16, 64, 256, thesis=256, doc="latent size: the thesis's 256 at 256 px, scaled with the image's area")
+    widths: tuple = core.setting((16, 32, 64, 128), (16, 32, 64, 128), (32, 64, 128, 256),
+                                 doc="channels of the four encoder convolutions (the thesis gives none; halved below full)")
+    alpha: float = core.setting(0.1, thesis=0.1, doc="weight α of the KL term (eq. 4.10)")
+    loss: str = core.setting("mse", thesis="mse", choices=tuple(RECONSTRUCTION_LOSSES), doc="the reconstruction term")
+    epochs: int = core.setting(2, 7, 100, thesis=50, doc="epochs of the headline VAE",
+                               why="the headline is trained longest, on the budget Table 5.1's rows save")
+    schedule: str = core.setting("onecycle", thesis="constant", choices=training.SCHEDULES, doc="learning rate per step",
+                                 why="one-cycle gets further than a constant rate in the few epochs a CPU affords")
+    batch_size: int = core.setting(16, 16, 64, thesis=64, doc="images per step")
+    lr: float = core.setting(1e-3, thesis=1e-3, doc="(peak) learning rate of Adam")
+    grid_epochs: int = core.setting(1, 1, 50, thesis=50, train=False, doc="epochs of each Table 5.1 row")
 
-def vae_params(profile:str, **overrides) -> core.Params:
-    "The VAE's parameters of `profile`: core's, plus `RECIPE`'s; `overrides` applied (None = the profile's)."
-    P = core.params(profile, "vae", recipe=RECIPE, **overrides)
-    core.check_choice("schedule", P.schedule, core.SCHEDULES)
-    core.check_counts(P, "epochs", "grid_epochs")
-    return P
-
-def checkpoint_name(P:core.Params) -> str:
-    "The checkpoint name of the VAE trained with `P`: every setting of `HYPER` in it, so recipes never share a file."
-    return f"vae-a{P.alpha:g}-z{P.latent}-{P.loss}-{P.schedule}-e{P.epochs}-b{P.batch_size}-lr{P.lr:g}"
+    def check(self):
+        for k in ("latent", "epochs", "batch_size", "grid_epochs"):
+            if getattr(self, k) < 1: raise ValueError(f"vae.{k} must be ≥ 1, got {getattr(self, k)}")
+        if self.image_size % 16: raise ValueError(f"vae.image_size must be a multiple of 16, got {self.image_size}")
 
 # %% ../nbs/10_vae.ipynb #2f13334f
-@core.register_trainer("vae")
-def train_vae(profile:str, device:str="auto", name:str|None=None, seed:int=0, train_data=None, progress:bool=True,
-              curve:bool=True,     # record the residuals' val pixel AUROC and F1 after every epoch (`residual_curve`)
-              val_data=None,       # the split for the curve; default the profile's val split
-              **overrides) -> VAE:
-    "Train (or load) the VAE of `profile` on the normal split; `overrides` are vae parameters (latent, alpha, loss, epochs, schedule…)."
-    P = vae_params(profile, device=device, seed=seed, **overrides)
-    train_data = train_data if train_data is not None else data.synth_split(P.profile, "normal")
-    on_epoch = residual_curve(val_data if val_data is not None else data.synth_split(P.profile, "val"), P.device) if curve else None
+@training.trainer(VAERecipe, uses=("normal", "val"), data=synth.benchmark)
+def train_vae(R:VAERecipe, splits:dict, *, seed:int=0, device:str="auto", progress:bool=True,
+              curve:bool=True) -> VAE:   # record the residuals' val pixel AUROC and F1 after every epoch
+    "Train (or load) the VAE of recipe `R` on the `normal` images (and draw its learning curves on `val`)."
     core.seed_everything(seed)
-    model = VAE(P.image_size, P.latent, tuple(P.widths))
-    history = core.fit(model, train_data, lambda m, b: vae_loss(m, b, P.alpha, P.loss), name=name or checkpoint_name(P),
-                       profile=P.profile, epochs=P.epochs, batch_size=P.batch_size, lr=P.lr, device=P.device, seed=seed,
-                       workers=P.workers, collate_fn=data.collate, progress=progress, schedule=P.schedule, on_epoch=on_epoch,
-                       config=dict(model.config, alpha=P.alpha, loss=P.loss, data=data.dataset_id(train_data)))
-    model.history = history
+    model = VAE(R.image_size, R.latent, tuple(R.widths))
+    model.history = training.fit(model, splits["normal"], lambda m, b: vae_loss(m, b, R.alpha, R.loss),
+                                 name=core.checkpoint_name(R, splits, seed), profile=R.profile, epochs=R.epochs,
+                                 batch_size=R.batch_size, lr=R.lr, device=device, seed=seed, workers=R.workers,
+                                 collate_fn=data.collate, progress=progress, schedule=R.schedule,
+                                 on_epoch=residual_curve(splits["val"], device) if curve else None,
+                                 config=dict(model.config, alpha=R.alpha, loss=R.loss))
     return model
 
 # %% ../nbs/10_vae.ipynb #ab253bf6
@@ -173,24 +179,16 @@ GRID_5_1 = (  # (thesis row, α, latent as a multiple of the profile's, reconstr
     ("α=0.1, latent=256, loss=SSIM", 0.1, 1, "ssim"))
 HEADLINE = "α=0.1, latent=256, loss=MSE (headline)"
 
-def record_5_1(model:VAE, row:str, P:core.Params, test_data):
-    "Table 5.1's row `row`: the reconstruction metrics and the raw residual's map metrics of `model` on `test_data`."
-    ev = evaluate.evaluate_reconstruction(model, test_data, name=row, device=P.device)
-    ev.summary["final_loss"] = float(model.history["loss"].iloc[-1])
-    maps = evaluate.evaluate(model, test_data, name=row, device=P.device)
-    evaluate.record(ev, maps, profile=P.profile, chapter="vae", table="5.1", device=P.device,
-                    params={k: P[k] for k in HYPER})
+def grid_recipes(R:VAERecipe) -> dict:
+    "Table 5.1's rows as recipes: `R` with each row's α, latent and term, trained `R.grid_epochs` epochs."
+    return {row: R.replace(epochs=R.grid_epochs, alpha=alpha, latent=R.latent * scale, loss=loss)
+            for row, alpha, scale, loss in GRID_5_1}
 
-def run_table_5_1(P:core.Params, train_data, test_data, progress:bool=True) -> dict:
-    "Train the five configurations of Table 5.1 for `P.grid_epochs` each, record them on `test_data`; return the models."
-    models = {}
-    for row, alpha, scale, loss in GRID_5_1:
-        R = vae_params(P.profile, device=P.device, seed=P.seed, **{**{k: P[k] for k in HYPER}, "epochs": P.grid_epochs,
-                                                                    "alpha": alpha, "latent": P.latent * scale, "loss": loss})
-        models[row] = train_vae(P.profile, P.device, seed=P.seed, train_data=train_data, progress=progress, curve=False,
-                                **{k: R[k] for k in HYPER})
-        record_5_1(models[row], row, R, test_data)
-    return models
+def score_5_1(model:VAE, row:str, splits:dict, device:str="cpu") -> dict:
+    "Table 5.1's row `row`: the raw residual scored by the book's protocol, the reconstruction on `test`, the final training loss."
+    return evaluate.score(model, splits, profile=model.recipe.profile, chapter="vae", table="5.1", name=row,
+                          reconstruction=("test",), device=device,
+                          extra=lambda split, ev: {"final_loss": float(model.history["loss"].iloc[-1])})
 
 # %% ../nbs/10_vae.ipynb #d9358e32
 def table_5_1_findings(table:pd.DataFrame) -> pd.DataFrame:
