@@ -4,7 +4,7 @@ import sys
 
 import torch
 
-from vehicle_fp import training
+from vehicle_fp import core, training
 from toys import BlobImages, TinyAutoencoder, toy_loss
 
 if __name__ == "__main__":
@@ -12,5 +12,5 @@ if __name__ == "__main__":
     model = TinyAutoencoder()
     training.fit(model, BlobImages(64), toy_loss, name="toy", profile="smoke", epochs=3, batch_size=8, lr=1e-2,
                  device="cpu", config=dict(width=8), ckpt_dir=sys.argv[1], progress=False)
-    print(f"rank {training.core.rank()}: weights digest {training.weights_digest(model)}", flush=True)
+    print(f"rank {core.rank()}: weights digest {training.weights_digest(model)}", flush=True)
     training.close_distributed()
