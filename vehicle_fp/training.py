@@ -176,9 +176,10 @@ def make_schedule(opt, schedule:str, total_steps:int):
     core.check_choice("schedule", schedule, SCHEDULES)
     if schedule == "constant": return None
     if total_steps < 1: raise ValueError(f"schedule={schedule!r} needs at least one training step, got total_steps={total_steps}")
-    if schedule == "onecycle":
+    if schedule == "onecycle":   # a quarter of the steps to warm up, and never a warm-up of a single step (its length divides)
+        warmup = 0.25 if total_steps < 4 else max(0.25, 2 / total_steps)
         return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[g["lr"] for g in opt.param_groups], total_steps=total_steps,
-                                                   pct_start=0.25)
+                                                   pct_start=warmup)
     return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total_steps)
 
 def fit(model:nn.Module,          # the model; trained in place and returned in eval mode

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 import pandas as pd
@@ -14,15 +14,15 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from . import core, data, evaluate
+from . import backbones, core, data, evaluate, measure, registry, synth, training
 from .layers import double_conv, LOSS_TERMS
 
 # %% auto #0
-__all__ = ['INPUTS', 'SYMMETRIES', 'THESIS_CHOICE', 'GRID_5_2', 'FINDINGS_5_2', 'HEADLINE', 'GRID_RUN', 'HEADLINE_RUN',
-           'PRETRAINED_RUN', 'DownBlock', 'UpBlock', 'UNet', 'ImprovedUNet', 'apply_symmetry', 'invert_symmetry',
-           'random_symmetry', 'consistency_loss', 'random_flips', 'photometric_transform', 'Setup', 'weighted_bce',
-           'unet_loss', 'unet_params', 'labelled_split', 'unet_name', 'train_unet', 'evaluate_splits', 'run_table_5_2',
-           'estimate_grid_seconds', 'table_5_2_findings', 'best_setup', 'run_params', 'train_headline',
+__all__ = ['INPUTS', 'SYMMETRIES', 'THESIS_CHOICE', 'GRID_5_2', 'FINDINGS_5_2', 'DownBlock', 'UpBlock', 'UNet', 'ImprovedUNet',
+           'apply_symmetry', 'invert_symmetry', 'random_symmetry', 'consistency_loss', 'random_flips',
+           'photometric_transform', 'Setup', 'weighted_bce', 'unet_loss', 'UNetRecipe', 'HeadlineRecipe',
+           'PretrainedRecipe', 'training_images', 'fit_unet', 'improved_unet', 'train_unet', 'train_headline',
+           'grid_recipes', 'run_table_5_2', 'estimate_grid_seconds', 'table_5_2_findings', 'best_setup',
            'PretrainedUNet', 'train_pretrained']
 
 # %% ../nbs/20_unet.ipynb #391c12fd
@@ -72,7 +72,10 @@ class UNet(nn.Module):
 INPUTS = ("original", "residual", "both")
 
 class ImprovedUNet(nn.Module):
-    "Fig. 4.1: a U-Net fed the original image, the VAE residual x − VAE(x), or both; sigmoid anomaly map."
+    r"""Fig. 4.1: a U-Net fed the original image, the VAE residual, or both (channel-wise); its map is the
+    sigmoid of its logits, for `inputs='both'`:
+
+    $$A(x) = \sigma\big(\mathrm{UNet}([\,x,\; x - \mathrm{VAE}(x)\,])\big)$$"""
     threshold = 0.3   # the thesis's fixed threshold on the anomaly probability (§5.2)
 
     def __init__(self, inputs:str="both",         # 'original' (3 channels), 'residual' (3) or 'both' (6)
@@ -128,7 +131,11 @@ def random_symmetry() -> tuple:
     return SYMMETRIES[int(torch.randint(1, len(SYMMETRIES), ()))]
 
 def consistency_loss(probs, probs_back):
-    "Mean squared difference of UNet(x) and T⁻¹(UNet(T(x))) (eq. 5.11)."
+    r"""The consistency term (eq. 5.11): the mean squared difference, over the $N$ pixels, of the map and the
+    map of the transformed image transformed back:
+
+    $$\mathcal{L}_{cons} = \frac1N \sum_n \Big(\mathrm{UNet}(x)_n
+      - T^{-1}\big(\mathrm{UNet}(T(x))\big)_n\Big)^2$$"""
     return (probs.float() - probs_back.float()).pow(2).mean()
 
 # %% ../nbs/20_unet.ipynb #f5c972bd
@@ -147,7 +154,7 @@ def photometric_transform(size:int, saturation:float=0.2, hue:float=0.05) -> dat
 # %% ../nbs/20_unet.ipynb #d7ae3f5e
 @dataclass(frozen=True)
 class Setup:
-    "One U-Net configuration of Table 5.2."
+    "One U-Net configuration of Table 5.2: what the U-Net reads and how its loss and augmentation are made."
     inputs: str = "both"            # 'original', 'residual' or 'both' (original, residual)
     terms: tuple = ("bce",)         # supervised loss terms, summed: 'bce', 'dice', 'iou'
     consistency: bool = False       # add the consistency term of eq. 5.11
@@ -160,22 +167,41 @@ class Setup:
         for t in self.terms: core.check_choice("loss term", t, tuple(LOSS_TERMS))
         if not self.pos_weight > 0: raise ValueError(f"Setup: pos_weight must be > 0, got {self.pos_weight}")
 
+    @classmethod
+    def of(cls, recipe) -> "Setup":
+        "The setup a recipe trains (its settings of the same names)."
+        return cls(**{f.name: getattr(recipe, f.name) for f in fields(cls)})
+
     @property
     def slug(self) -> str:
-        "A short name for checkpoints, e.g. 'both-bce+dice-aug', 'original-bce+dice-pw10-augh'."
+        "A short name, e.g. 'both-bce+dice-aug', 'original-bce+dice-pw10-augh'."
         parts = ([self.inputs] + (["cons"] if self.consistency else []) + ["+".join(self.terms)]
                  + ([f"pw{self.pos_weight:g}"] if self.pos_weight != 1 else []) + ([("aug" if self.vflip else "augh")] if self.augment else []))
         return "-".join(parts)
 
+THESIS_CHOICE = Setup("both", ("bce",), consistency=False, augment=True)   # test 2: the U-Net of Table 5.6
+
 def weighted_bce(logits, mask, pos_weight:float=1.0):
-    "BCE of sigmoid(`logits`) against `mask` with the anomalous pixels' term weighted by `pos_weight`, mean over pixels."
-    return F.binary_cross_entropy_with_logits(logits.float(), mask.float(), pos_weight=torch.tensor(float(pos_weight), device=logits.device))
+    r"""BCE (eq. 4.1) of $p_n = \sigma(\mathrm{logit}_n)$ against the mask $y$, the anomalous pixels' term
+    weighted by $w$ = `pos_weight` ($w = 1$ is the thesis's), mean over the $N$ pixels:
+
+    $$\mathcal{L}_{BCE} = -\frac1N \sum_n \big[\,w\, y_n \log p_n + (1 - y_n) \log(1 - p_n)\,\big]$$"""
+    weight = torch.tensor(float(pos_weight), device=logits.device)
+    return F.binary_cross_entropy_with_logits(logits.float(), mask.float(), pos_weight=weight)
 
 def _term(t:str, logits, mask, setup:Setup):
     return weighted_bce(logits, mask, setup.pos_weight) if t == "bce" else LOSS_TERMS[t](logits, mask)
 
 def unet_loss(model, batch:dict, setup:Setup, consistency_weight:float=1.0) -> dict:
-    "The training loss of `setup` on a batch: supervised terms (eqs. 4.1, 5.9, 5.10), plus eq. 5.11 if asked; every term logged."
+    r"""The training loss of `setup` on a batch, every term logged: the supervised terms it names, summed,
+    plus $\lambda$ = `consistency_weight` times eq. 5.11 if it asks for consistency. The overlap terms
+    are computed per image, with a one-pixel smoothing, and averaged over the batch:
+
+    $$\mathcal{L} = \mathcal{L}_{BCE} + \mathcal{L}_{Dice} + \mathcal{L}_{IoU} + \lambda\,\mathcal{L}_{cons}$$
+
+    $$\mathcal{L}_{Dice} = 1 - \frac{2\sum_n p_n y_n + 1}{\sum_n p_n + \sum_n y_n + 1} \quad (5.9)$$
+
+    $$\mathcal{L}_{IoU} = 1 - \frac{\sum_n p_n y_n + 1}{\sum_n p_n + \sum_n y_n - \sum_n p_n y_n + 1} \quad (5.10)$$"""
     net = getattr(model, "module", model)          # DistributedDataParallel wraps the model
     u, mask = net.unet_input(batch["image"]), batch["mask"]
     if setup.augment: u, mask = random_flips(u, mask, vertical=setup.vflip)
@@ -186,52 +212,126 @@ def unet_loss(model, batch:dict, setup:Setup, consistency_weight:float=1.0) -> d
     terms = {t: _term(t, logits, mask, setup) for t in setup.terms}
     loss = sum(terms.values())
     if setup.consistency:
-        terms["consistency"] = consistency_loss(torch.sigmoid(logits.float()), invert_symmetry(torch.sigmoid(logits_t.float()), k, flip))
+        back = invert_symmetry(torch.sigmoid(logits_t.float()), k, flip)
+        terms["consistency"] = consistency_loss(torch.sigmoid(logits.float()), back)
         loss = loss + consistency_weight * terms["consistency"]
     return {"loss": loss, **terms}
 
 # %% ../nbs/20_unet.ipynb #f270de36
-def unet_params(profile:str, device:str="auto", seed:int=0, **overrides) -> core.Params:
-    "The chapter's parameters of `profile` (core's unet rows, `width` among them); None = the profile's."
-    return core.params(profile, "unet", device=device, seed=seed, **overrides)
+@core.recipe("unet")
+class UNetRecipe(core.Recipe):
+    "One U-Net of Table 5.2: the eight tests' common budget and a setup (default: test 2, the thesis's)."
+    width: int = core.setting(8, 8, 64, doc="channels of the first block (the thesis gives none)")
+    epochs: int = core.setting(1, 2, 50, doc="epochs of each test (the thesis gives none)")
+    batch_size: int = core.setting(4, thesis=4, doc="images per step")
+    lr: float = core.setting(1e-3, thesis=1e-3, doc="(peak) learning rate of Adam")
+    schedule: str = core.setting("constant", thesis="constant", choices=training.SCHEDULES,
+                                 doc="learning rate per step")
+    inputs: str = core.setting("both", thesis="both", choices=INPUTS,
+                               doc="what the U-Net reads: the image ('original'), the VAE residual, or both")
+    terms: tuple = core.setting(("bce",), thesis=("bce",), doc="loss terms, summed: bce, dice, iou")
+    consistency: bool = core.setting(False, thesis=False, doc="add the consistency term (eq. 5.11)")
+    augment: bool = core.setting(True, thesis=True, doc="flips and saturation/hue jitter (§5.2)")
+    pos_weight: float = core.setting(1.0, thesis=1.0, doc="weight of the anomalous pixels' BCE (1: eq. 4.1)")
+    vflip: bool = core.setting(True, thesis=True, doc="flips up-down too (else left-right only)")
 
-def labelled_split(P:core.Params, augment:bool=False):
-    "The `labelled` split of the profile's VehicleFP-Synth, with the photometric augmentation if `augment`."
-    return data.synth_split(P.profile, "labelled", photometric_transform(P.image_size) if augment else None)
+    def check(self):
+        for k in ("width", "epochs", "batch_size"):
+            value = getattr(self, k)
+            if value < 1: raise ValueError(f"{self.method}.{k} must be ≥ 1, got {value}")
+        for k in ("lr", "pos_weight"):
+            value = getattr(self, k)
+            if not value > 0: raise ValueError(f"{self.method}.{k} must be > 0, got {value}")
+        if not self.terms:
+            raise ValueError(f"{self.method}.terms is empty; use some of {', '.join(LOSS_TERMS)}")
+        for t in self.terms: core.check_choice(f"{self.method}.terms", t, tuple(LOSS_TERMS))
+        if self.image_size % 16:
+            raise ValueError(f"{self.method}.image_size must be a multiple of 16, got {self.image_size}")
 
-def unet_name(setup:Setup, P:core.Params, schedule:str="constant") -> str:
-    "The checkpoint name of `setup` trained with `P`'s width, epochs, batch size and learning rate, and `schedule` unless constant."
-    return f"unet-{setup.slug}-w{P.width}-e{P.epochs}-b{P.batch_size}-lr{P.lr:g}" + ("" if schedule == "constant" else f"-{schedule}")
+    def check_splits(self, sizes:dict):
+        if sizes.get("labelled", 1) < 1: raise ValueError(f"{self.method}: `labelled` holds no image")
+
+@core.recipe("unet.headline")
+class HeadlineRecipe(UNetRecipe):
+    "The headline U-Net (beyond the thesis): image and residual, a class-balanced loss, one-cycle."
+    width: int = core.setting(8, 16, 64, doc="channels of the first block")
+    epochs: int = core.setting(2, 10, 100, doc="epochs of the headline U-Net (the thesis gives none)")
+    batch_size: int = core.setting(4, 8, 8, thesis=4, doc="images per step",
+                                   why="twice the thesis's batch halves the steps of a longer training")
+    lr: float = core.setting(3e-3, thesis=1e-3, doc="peak learning rate of Adam",
+                             why="one-cycle peaks above the thesis's constant rate and anneals far below it")
+    schedule: str = core.setting("onecycle", thesis="constant", choices=training.SCHEDULES,
+                                 doc="learning rate per step",
+                                 why="one-cycle gets further than a constant rate in a short training")
+    terms: tuple = core.setting(("bce", "dice"), thesis=("bce",), doc="supervised loss terms, summed",
+                                why="Dice scores the overlap with the anomalies whatever their share")
+    pos_weight: float = core.setting(10.0, thesis=1.0, doc="weight of the anomalous pixels' BCE term",
+                                     why="anomalies are a few percent of pixels: BCE settles for blank maps")
+    vflip: bool = core.setting(False, thesis=True, doc="the augmentation flips up-down too",
+                               why="upside-down vehicles never occur at test time")
+
+@core.recipe("unet.pretrained")
+class PretrainedRecipe(HeadlineRecipe):
+    "A U-Net decoder on a frozen pretrained encoder (beyond the thesis), trained with the headline's loss."
+    width: int = core.setting(8, 32, 64, doc="channels of the decoder")
+    epochs: int = core.setting(2, 6, 50, doc="epochs of the decoder (the thesis gives none)")
+    inputs: str = core.setting("original", thesis="both", choices=("original",), doc="what the model reads",
+                               why="the pretrained encoder reads the image itself, no VAE residual")
+    backbone: str = core.setting("efficientnet_lite0", choices=tuple(backbones.BACKBONES),
+                                 doc="the frozen pretrained encoder (chapter 04)")
+    upscale: int = core.setting(2, doc="the backbone reads the image at this multiple of its size")
+
+    def check(self):
+        super().check()
+        if self.upscale < 1: raise ValueError(f"{self.method}.upscale must be ≥ 1, got {self.upscale}")
 
 # %% ../nbs/20_unet.ipynb #1a9ab761
-THESIS_CHOICE = Setup("both", ("bce",), consistency=False, augment=True)   # test 2: the U-Net of Table 5.6
+def training_images(R:UNetRecipe, splits:dict):
+    "The `labelled` images, with the photometric half of §5.2's augmentation if `R.augment`."
+    labelled = splits["labelled"]
+    return data.Transformed(labelled, photometric_transform(R.image_size)) if R.augment else labelled
 
-@core.register_trainer("unet")
-def train_unet(profile:str, device:str="auto", setup:Setup=THESIS_CHOICE, name:str|None=None, seed:int=0,
-               vae:nn.Module|None=None, train_data=None, progress:bool=True,
-               schedule:str="constant",            # learning rate per step (`core.fit`): the thesis's is constant
-               on_epoch=None,                      # `core.fit`'s per-epoch callback, e.g. `evaluate.val_curve(val)`
-               **overrides) -> ImprovedUNet:
-    "Train (or load) the U-Net of `setup` on the labelled split; `overrides` are unet parameters (epochs, batch_size, lr, width)."
-    P = unet_params(profile, device=device, seed=seed, **overrides)
-    if setup.inputs != "original" and vae is None:
-        vae = core.load_or_train("vae", P.profile, device=P.device, seed=seed, progress=progress)
-    train_data = train_data if train_data is not None else labelled_split(P, setup.augment)
+def fit_unet(model:nn.Module, R:UNetRecipe, splits:dict, *, seed:int=0, device:str="auto", progress:bool=True,
+             curve:bool=False) -> pd.DataFrame:   # record val pixel AUROC and best F1 after every epoch
+    "Train `model` (what needs a gradient) on `labelled` with `R`'s setup, budget and schedule; its history."
+    setup = Setup.of(R)
+    return training.fit(model, training_images(R, splits), lambda m, b: unet_loss(m, b, setup),
+                        name=core.checkpoint_name(R, splits, seed), profile=R.profile, epochs=R.epochs,
+                        batch_size=R.batch_size, lr=R.lr, device=device, seed=seed, schedule=R.schedule,
+                        on_epoch=evaluate.val_curve(splits["val"], device) if curve else None,
+                        optimizer=lambda ps: torch.optim.Adam([p for p in ps if p.requires_grad], lr=R.lr),
+                        workers=R.workers, collate_fn=data.collate, progress=progress,
+                        config=dict(model.config, setup=asdict(setup), image_size=R.image_size))
+
+def improved_unet(R:UNetRecipe, splits:dict, *, seed:int=0, device:str="auto", progress:bool=True,
+                  vae:nn.Module|None=None, curve:bool=False) -> ImprovedUNet:
+    "The `ImprovedUNet` of `R`, trained (or loaded); its VAE trained on the same `splits` unless given."
+    if R.inputs != "original" and vae is None:
+        vae = training.load_or_train("vae", R.profile, splits=splits, seed=seed, device=device,
+                                     progress=progress)
     core.seed_everything(seed)
-    model = ImprovedUNet(setup.inputs, P.width, vae)
-    history = core.fit(model, train_data, lambda m, b: unet_loss(m, b, setup), name=name or unet_name(setup, P, schedule),
-                       profile=P.profile, epochs=P.epochs, batch_size=P.batch_size, lr=P.lr, device=P.device, seed=seed,
-                       schedule=schedule, on_epoch=on_epoch,
-                       optimizer=lambda ps: torch.optim.Adam([p for p in ps if p.requires_grad], lr=P.lr),
-                       workers=P.workers, collate_fn=data.collate, progress=progress,
-                       config=dict(model.config, setup=asdict(setup), image_size=P.image_size, data=data.dataset_id(train_data)))
-    model.history = history
+    model = ImprovedUNet(R.inputs, R.width, vae)
+    model.history = fit_unet(model, R, splits, seed=seed, device=device, progress=progress, curve=curve)
     return model
+
+@training.trainer(UNetRecipe, uses=("normal", "labelled", "val"), data=synth.benchmark)
+def train_unet(R:UNetRecipe, splits:dict, *, seed:int=0, device:str="auto", progress:bool=True,
+               vae:nn.Module|None=None,   # the trained VAE; default: the `vae` model trained on `splits`
+               curve:bool=False) -> ImprovedUNet:   # record val pixel AUROC and best F1 after every epoch
+    "Train (or load) the U-Net of a Table 5.2 recipe (by default the thesis's choice, test 2) on `labelled`."
+    return improved_unet(R, splits, seed=seed, device=device, progress=progress, vae=vae, curve=curve)
+
+@training.trainer(HeadlineRecipe, uses=("normal", "labelled", "val"), data=synth.benchmark)
+def train_headline(R:HeadlineRecipe, splits:dict, *, seed:int=0, device:str="auto", progress:bool=True,
+                   vae:nn.Module|None=None,   # the trained VAE; default: the `vae` model trained on `splits`
+                   curve:bool=True) -> ImprovedUNet:   # record val pixel AUROC and best F1 after every epoch
+    "Train (or load) the headline U-Net on the `labelled` images, its learning curve on `val`."
+    return improved_unet(R, splits, seed=seed, device=device, progress=progress, vae=vae, curve=curve)
 
 # %% ../nbs/20_unet.ipynb #eae00cdb
 GRID_5_2 = {   # thesis row -> Setup
     "1: BCE, (original, residual)": Setup("both", ("bce",)),
-    "2: BCE, augmented (original, residual)": Setup("both", ("bce",), augment=True),
+    "2: BCE, augmented (original, residual)": THESIS_CHOICE,
     "3: BCE+Dice, (original, residual)": Setup("both", ("bce", "dice")),
     "4: BCE+Dice+IoU, (original, residual)": Setup("both", ("bce", "dice", "iou")),
     "5: consistency(BCE+Dice+IoU), augmented (original, residual)": Setup("both", ("bce", "dice", "iou"), consistency=True, augment=True),
@@ -240,23 +340,20 @@ GRID_5_2 = {   # thesis row -> Setup
     "8: consistency(BCE), residual": Setup("residual", ("bce",), consistency=True),
 }
 
-def _row_params(P:core.Params, setup:Setup) -> dict:
-    return dict(asdict(setup), width=P.width, epochs=P.epochs, batch_size=P.batch_size, lr=P.lr, image_size=P.image_size)
+def grid_recipes(R:UNetRecipe) -> dict:
+    "Table 5.2's rows as recipes: `R` (its budget) with each row's setup."
+    return {row: R.replace(**asdict(setup)) for row, setup in GRID_5_2.items()}
 
-def evaluate_splits(model, splits:dict, P:core.Params, table:str, name:str, params:dict) -> dict:
-    "Evaluate `model` on val, then on test and test_novel with val's F1-optimal threshold; one registry row each; split -> Evaluation."
-    evs = {"val": evaluate.evaluate(model, splits["val"], name=name, device=P.device)}   # once: its row and the test splits' threshold
-    for s in ("test", "test_novel"): evs[s] = evaluate.evaluate(model, splits[s], val=evs["val"], name=name, device=P.device)
-    for ev in evs.values(): evaluate.record(ev, profile=P.profile, chapter="unet", table=table, params=params, device=P.device)
-    return evs
-
-def run_table_5_2(P:core.Params, vae, splits:dict, progress:bool=True) -> dict:
-    "Train the eight tests of Table 5.2 with `P`; record each on val, and on test and test_novel with val's threshold; return row -> (model, test Evaluation)."
+def run_table_5_2(R:UNetRecipe, splits:dict, vae=None, *, seed:int=0, device:str="cpu",
+                  progress:bool=True) -> dict:
+    "Train (or load) and score Table 5.2's eight tests with `R`'s budget; row -> (model, test Evaluation)."
     out = {}
-    for row, setup in GRID_5_2.items():
-        model = train_unet(P.profile, P.device, setup, seed=P.seed, vae=vae, progress=progress, epochs=P.epochs,
-                           batch_size=P.batch_size, lr=P.lr, width=P.width)
-        out[row] = (model, evaluate_splits(model, splits, P, "5.2", row, _row_params(P, setup))["test"])
+    for row, recipe in grid_recipes(R).items():
+        model = training.load_or_train("unet", recipe=recipe, splits=splits, seed=seed, device=device,
+                                       progress=progress, vae=vae)
+        evs = evaluate.score(model, splits, profile=R.profile, chapter="unet", table="5.2", name=row,
+                             device=device)
+        out[row] = (model, evs["test"])
     return out
 
 # %% ../nbs/20_unet.ipynb #7ec6ba00
@@ -268,31 +365,35 @@ def _time_steps(model, setup:Setup, batch:dict, n:int) -> float:
         loss = unet_loss(model, batch, setup)["loss"]
         opt.zero_grad(); loss.backward(); opt.step()
         if loss.is_cuda: torch.cuda.synchronize()
-    return core.time_call(step, repeats=n, warmup=1)
+    return measure.time_call(step, repeats=n, warmup=1)
 
 def _time_metrics(n:int, size:int) -> float:
     "Seconds `evaluate` spends on the metrics and the mean ROC of `n` maps (random maps and masks)."
     maps, masks = torch.rand(n, 1, size, size), (torch.rand(n, 1, size, size) > 0.99).float()
-    return core.time_call(lambda: (evaluate.summarize(maps, masks, 0.3, 0.5), evaluate.mean_roc(maps, masks)), repeats=1, warmup=0)
+    metrics = lambda: (evaluate.summarize(maps, masks, 0.3, 0.5), evaluate.mean_roc(maps, masks))
+    return measure.time_call(metrics, repeats=1, warmup=0)
 
-def estimate_grid_seconds(P:core.Params, vae, splits:dict, n:int=3) -> pd.DataFrame:
-    "Per test of Table 5.2: timed seconds per training step and per evaluated image, and the estimated seconds of its training and evaluation."
-    dev, size = core.get_device(P.device), P.image_size
-    batch = core.to_device({"image": torch.rand(P.batch_size, 3, size, size),
-                             "mask": (torch.rand(P.batch_size, 1, size, size) > 0.99).float()}, dev)
-    steps = int(P.epochs * np.ceil(len(splits["labelled"]) / P.batch_size))
-    n_maps = len(splits["val"]) + len(splits["test"]) + len(splits["test_novel"])   # val's maps serve its row and both thresholds
-    metrics_s = sum(_time_metrics(len(splits[s]), size) for s in ("test", "test_novel", "val"))
+def estimate_grid_seconds(R:UNetRecipe,   # the grid's recipe: its budget, width and image size
+                          vae,            # the trained VAE (its pass is part of a step on the residual)
+                          sizes:dict,     # role -> number of images: labelled, val, test, test_novel
+                          device:str="cpu", n:int=3) -> pd.DataFrame:
+    "Per test of Table 5.2: timed seconds per training step and per image, and the estimated total seconds."
+    dev, size = core.get_device(device), R.image_size
+    batch = training.to_device({"image": torch.rand(R.batch_size, 3, size, size),
+                                "mask": (torch.rand(R.batch_size, 1, size, size) > 0.99).float()}, dev)
+    n_maps = sizes["val"] + sizes["test"] + sizes["test_novel"]   # val's maps: its row and both thresholds
+    metrics_s = sum(_time_metrics(sizes[s], size) for s in ("test", "test_novel", "val"))
     rows, cache = [], {}
-    for row, setup in GRID_5_2.items():
-        kind = (setup.inputs, setup.consistency)   # what the cost depends on
+    for row, recipe in grid_recipes(R).items():
+        kind = (recipe.inputs, recipe.consistency)   # what the cost depends on
         if kind not in cache:
             core.seed_everything(0)
-            model = ImprovedUNet(setup.inputs, P.width, vae).to(dev)
-            step = _time_steps(model, setup, batch, n)
+            model = ImprovedUNet(recipe.inputs, recipe.width, vae).to(dev)
+            step = _time_steps(model, Setup.of(recipe), batch, n)
             infer = lambda: float(model.anomaly_map(batch["image"]).sum())   # float(): wait for the device
-            cache[kind] = step, core.time_call(infer, repeats=n) / P.batch_size
+            cache[kind] = step, measure.time_call(infer, repeats=n) / recipe.batch_size
         step, per_image = cache[kind]
+        steps = int(recipe.epochs * np.ceil(sizes["labelled"] / recipe.batch_size))
         rows.append(dict(test=row.split(":")[0], s_per_step=step, s_per_image=per_image, steps=steps,
                          train_s=step * steps, eval_s=per_image * n_maps + metrics_s))
     df = pd.DataFrame(rows).set_index("test")
@@ -326,38 +427,15 @@ def table_5_2_findings(table:pd.DataFrame) -> pd.DataFrame:
 
 def best_setup(profile:str) -> str:
     "The test of Table 5.2 whose maps best segment the anomalies of `val`: mean F1 at 0.3 over its images that have one."
-    val = core.results(profile, "unet", "5.2", split="val")
+    val = registry.results(profile, "unet", "5.2", split="val")
     val = val.loc[[r for r in GRID_5_2 if r in val.index]]
-    if val.empty: raise ValueError(f"no `val` rows of Table 5.2 in {core.results_path(profile)}; run the grid first")
+    where = registry.results_path(profile)
+    if val.empty: raise ValueError(f"no `val` rows of Table 5.2 in {where}; run the grid first")
     if "f1_anomalous" not in val:
-        raise ValueError(f"the `val` rows of Table 5.2 in {core.results_path(profile)} lack `f1_anomalous`; run the grid again")
+        raise ValueError(f"the `val` rows of Table 5.2 in {where} lack `f1_anomalous`; run the grid again")
     scores = val["f1_anomalous"].astype(float)
     if scores.isna().all(): raise ValueError("no `val` image has an anomaly: the best test cannot be chosen on it")
     return scores.idxmax()
-
-# %% ../nbs/20_unet.ipynb #b7a1c002
-HEADLINE = Setup("both", ("bce", "dice"), augment=True, pos_weight=10.0, vflip=False)
-
-GRID_RUN = {"smoke": dict(epochs=1), "demo": dict(epochs=2), "full": dict(epochs=50)}   # the eight tests' common budget
-HEADLINE_RUN = {"smoke": dict(epochs=2, batch_size=4, lr=3e-3, width=8),
-                "demo": dict(epochs=10, batch_size=8, lr=3e-3, width=16),
-                "full": dict(epochs=100, batch_size=8, lr=3e-3, width=64)}
-PRETRAINED_RUN = {"smoke": dict(epochs=2, batch_size=4, lr=3e-3, width=8),
-                  "demo": dict(epochs=6, batch_size=8, lr=3e-3, width=32),
-                  "full": dict(epochs=50, batch_size=8, lr=3e-3, width=64)}
-
-def run_params(profile:str, runs:dict, device:str="auto", seed:int=0, **overrides) -> core.Params:
-    "The unet parameters of `profile` with `runs[profile]` on top, then the `overrides` that are not None."
-    profile = core.resolve_profile(profile)
-    return unet_params(profile, device, seed, **{**runs[profile], **{k: v for k, v in overrides.items() if v is not None}})
-
-@core.register_trainer("unet_headline")
-def train_headline(profile:str, device:str="auto", seed:int=0, vae:nn.Module|None=None, progress:bool=True,
-                   on_epoch=None, **overrides) -> ImprovedUNet:
-    "Train (or load) the headline U-Net: `HEADLINE` with a one-cycle schedule, at `HEADLINE_RUN[profile]` (`overrides` on top)."
-    P = run_params(profile, HEADLINE_RUN, device, seed, **overrides)
-    return train_unet(P.profile, P.device, HEADLINE, seed=seed, vae=vae, progress=progress, schedule="onecycle",
-                      on_epoch=on_epoch, epochs=P.epochs, batch_size=P.batch_size, lr=P.lr, width=P.width)
 
 # %% ../nbs/20_unet.ipynb #b7a1c005
 class PretrainedUNet(nn.Module):
@@ -370,7 +448,6 @@ class PretrainedUNet(nn.Module):
                  prior:float=0.01,
                  flip_average:bool=True):   # the map is the mean of the image's and its mirror image's (mirrored back)
         super().__init__()
-        from vehicle_fp import backbones
         self.encoder, self.upscale, self.taps = backbones.backbone(backbone), upscale, tuple(taps)
         with torch.no_grad(): channels = {k: v.shape[1] for k, v in self.encoder(torch.zeros(1, 3, 64, 64)).items()}
         for t in self.taps: core.check_choice("tap", t, tuple(channels))
@@ -405,18 +482,11 @@ class PretrainedUNet(nn.Module):
         return (probs + torch.sigmoid(self(images.flip(-1))).flip(-1)) / 2 if self.flip_average else probs
 
 # %% ../nbs/20_unet.ipynb #b7a1c006
-@core.register_trainer("unet_pretrained")
-def train_pretrained(profile:str, device:str="auto", seed:int=0, backbone:str="efficientnet_lite0", upscale:int=2,
-                     train_data=None, progress:bool=True, on_epoch=None, **overrides) -> PretrainedUNet:
-    "Train (or load) the decoder of a `PretrainedUNet` with the headline's loss, flips and schedule, at `PRETRAINED_RUN[profile]`."
-    P = run_params(profile, PRETRAINED_RUN, device, seed, **overrides)
-    train_data = train_data if train_data is not None else labelled_split(P, HEADLINE.augment)
+@training.trainer(PretrainedRecipe, uses=("labelled", "val"), data=synth.benchmark)
+def train_pretrained(R:PretrainedRecipe, splits:dict, *, seed:int=0, device:str="auto", progress:bool=True,
+                     curve:bool=True) -> PretrainedUNet:   # record val pixel AUROC and best F1 per epoch
+    "Train (or load) the decoder of a `PretrainedUNet` on `labelled` with the headline's loss and schedule."
     core.seed_everything(seed)
-    model = PretrainedUNet(backbone, P.width, upscale)
-    name = f"unet-pretrained-{backbone}-x{upscale}-{HEADLINE.slug}-w{P.width}-e{P.epochs}-b{P.batch_size}-lr{P.lr:g}-onecycle"
-    model.history = core.fit(model, train_data, lambda m, b: unet_loss(m, b, HEADLINE), name=name, profile=P.profile,
-                             epochs=P.epochs, batch_size=P.batch_size, lr=P.lr, device=P.device, seed=seed, schedule="onecycle",
-                             on_epoch=on_epoch, optimizer=lambda ps: torch.optim.Adam([p for p in ps if p.requires_grad], lr=P.lr),
-                             workers=P.workers, collate_fn=data.collate, progress=progress,
-                             config=dict(model.config, setup=asdict(HEADLINE), image_size=P.image_size, data=data.dataset_id(train_data)))
+    model = PretrainedUNet(R.backbone, R.width, R.upscale)
+    model.history = fit_unet(model, R, splits, seed=seed, device=device, progress=progress, curve=curve)
     return model
