@@ -9,8 +9,6 @@ import dataclasses
 import hashlib
 import json
 import math
-import os
-import time
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -21,16 +19,16 @@ from torch import nn
 from torch.nn import functional as F
 from torch.utils.data import Dataset, Subset
 
-from . import backbones, core, data, evaluate
+from . import backbones, core, data, evaluate, synth, training
 from .layers import l1_sum
 
 # %% auto #0
-__all__ = ['TAP_INDEX', 'PERCEPTUAL_BACKBONES', 'RECIPE', 'HYPER', 'TABLE_5_4', 'X_METRICS', 'M_METRICS', 'conv', 'conv_in_relu',
-           'up_ln_relu', 'adain', 'ResidualBlock', 'ContentEncoder', 'Decoder', 'StyleEncoder', 'style_mlp',
-           'ExpertNet', 'PerceptualDistance', 'expertnet_loss', 'perceptual_backbone', 'to_uint8', 'impression_cache',
-           'ImpressionPairs', 'expertnet_params', 'checkpoint_name', 'transfer_curve', 'training_pairs',
-           'train_expertnet', 'Transfer', 'Impressions', 'gradient_energy', 'sharpness', 'direction_scores',
-           'record_5_4', 'table_5_4_findings']
+__all__ = ['PERCEPTUAL_BACKBONES', 'TAP_INDEX', 'TABLE_5_4', 'X_METRICS', 'M_METRICS', 'conv', 'conv_in_relu', 'up_ln_relu',
+           'adain', 'ResidualBlock', 'ContentEncoder', 'Decoder', 'StyleEncoder', 'style_mlp', 'ExpertNet',
+           'expertnet_loss', 'to_uint8', 'impression_key', 'impression_cache', 'ImpressionPairs', 'impression_pairs',
+           'ExpertNetRecipe', 'transfer_curve', 'training_pairs', 'train_expertnet', 'ImageResidual',
+           'PerceptualDistance', 'perceptual_backbone_name', 'perceptual_backbone', 'lazy_distance', 'Transfer',
+           'Impressions', 'gradient_energy', 'sharpness', 'direction_scores', 'record_5_4', 'table_5_4_findings']
 
 # %% ../nbs/50_style_transfer.ipynb #50e00007
 def conv(c_in:int, c_out:int, kernel:int, stride:int=1) -> nn.Conv2d:
@@ -45,13 +43,15 @@ def up_ln_relu(c_in:int, c_out:int) -> nn.Sequential:
     "×2 upsampling → 5×5 convolution → LayerNorm (over channels and pixels, per channel affine) → ReLU: a decoder's plain layers."
     return nn.Sequential(nn.Upsample(scale_factor=2), conv(c_in, c_out, 5), nn.GroupNorm(1, c_out), nn.ReLU(inplace=True))
 
-# %% ../nbs/50_style_transfer.ipynb #50e00009
 def adain(k:torch.Tensor,      # activations [B,C,H,W]
           gamma:torch.Tensor,  # scales [B,C]
           beta:torch.Tensor,   # shifts [B,C]
           eps:float=1e-5) -> torch.Tensor:
-    "Adaptive instance normalisation (eq. 4.13): each channel normalised over its pixels, then scaled by γ and shifted by β."
-    # γ (k − f(k)) / g(k) + β, f and g the channel-wise mean and standard deviation
+    r"""Adaptive instance normalisation (eq. 4.13): each channel normalised over its pixels, scaled, shifted,
+
+    $$AdaIN(k, \gamma, \beta) = \gamma \left(\frac{k - f(k)}{g(k)}\right) + \beta$$
+
+    with $f$, $g$ the mean and standard deviation of each channel of each image."""
     mean = k.mean((2, 3), keepdim=True)
     std = (k.var((2, 3), keepdim=True, unbiased=False) + eps).sqrt()
     return gamma[:, :, None, None] * (k - mean) / std + beta[:, :, None, None]
@@ -97,7 +97,6 @@ class Decoder(nn.Module):
         mu, sigma = style_params.split(self.n_adain, dim=1)
         return torch.sigmoid(self.out(self.up(self.residual(content, beta=mu, gamma=sigma))))
 
-# %% ../nbs/50_style_transfer.ipynb #50e0000e
 class StyleEncoder(nn.Sequential):
     "7×7 conv, four 4×4 stride-2 convs (ReLU, no normalisation), global average pooling, 1×1 conv: the style code [B, style_dim]."
     def __init__(self, width:int=64, style_dim:int=8):
@@ -107,7 +106,9 @@ class StyleEncoder(nn.Sequential):
         super().__init__(*layers, nn.AdaptiveAvgPool2d(1), nn.Conv2d(chans[-1], style_dim, 1), nn.Flatten(1))
 
 def style_mlp(style_dim:int, hidden:int, n_adain:int) -> nn.Sequential:
-    "Three linear layers, ReLU between them: a style code to the decoder's [μ₁…μₙ, σ₁…σₙ] (eq. 4.12)."
+    r"""Three linear layers, ReLU between them: a style code to the AdaIN parameters of a decoder (eq. 4.12),
+
+    $$Out_{MLP} = [\mu_1, \dots, \mu_n, \sigma_1, \dots, \sigma_n]^T$$"""
     return nn.Sequential(nn.Linear(style_dim, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, hidden),
                          nn.ReLU(inplace=True), nn.Linear(hidden, 2 * n_adain))
 
@@ -146,12 +147,209 @@ class ExpertNet(nn.Module):
         self.eval()
         return self.impression_from(x, torch.zeros(len(x), self.config["style_dim"], device=x.device))
 
+# %% ../nbs/50_style_transfer.ipynb #50e00017
+def expertnet_loss(model:ExpertNet, batch:dict, perceptual:PerceptualDistance|None=None) -> dict:
+    r"""Eq. 4.18 averaged over the batch, each term logged; the L1 terms of eqs. 4.14–4.16
+    sum over channels and pixels (and the style code's $M$ numbers); $L_{VGG}$ (eq. 4.17) comes with a
+    `perceptual` distance:
+
+    $$L_x = \sum_{k,i,j} \lvert x(k,i,j) - \hat x(k,i,j) \rvert, \qquad
+    L_m = \sum_{k,i,j} \lvert m(k,i,j) - \hat m(k,i,j) \rvert, \qquad
+    L_{style} = \sum_{m=1}^{M} \lvert s(m) - \hat s(m) \rvert$$
+
+    $$Loss = L_x + L_m + L_{style} + L_{VGG}$$"""
+    x, m = batch["image"], batch["impression"]
+    out = model(x, m)
+    terms = dict(L_x=l1_sum(out["image"], x).mean(),                                          # eq. 4.14
+                 L_m=l1_sum(out["impression"], m).mean(),                                     # eq. 4.15
+                 L_style=(out["style"].detach() - out["style_of_image"]).abs().sum(1).mean()) # eq. 4.16
+    if perceptual is not None:
+        terms["L_VGG"] = (perceptual(out["image"], x) + perceptual(out["impression"], m)).mean()  # eq. 4.17
+    return dict(loss=sum(terms.values()), **terms)
+
+# %% ../nbs/50_style_transfer.ipynb #50e0001d
+def to_uint8(images:torch.Tensor) -> torch.Tensor: return (images.clamp(0, 1) * 255).round().to(torch.uint8)
+
+def impression_key(impression) -> str:
+    "What identifies an impression model's output: its `identity` (from its trainer), else name and config."
+    found = getattr(impression, "identity", None)
+    if found: return str(found)
+    name = getattr(impression, "name", type(impression).__name__)
+    return json.dumps([name, getattr(impression, "config", {})], sort_keys=True, default=str)
+
+def impression_cache(impression,      # chapter 40's fused impression: has reconstruct(images)
+                     dataset,         # samples with 'image'; has a data id (`core.data_id`)
+                     cache_dir,       # where the cache files go, e.g. runs/<profile>/cache
+                     device:str="cpu", batch_size:int=16) -> torch.Tensor:
+    "The impressions of every image of `dataset` as uint8 [N,3,H,W]: read from the cache, or computed and cached."
+    first = dataset[0]["image"]
+    check = to_uint8(impression.reconstruct(first[None].to(device)).cpu())[0]
+    key = json.dumps([impression_key(impression), core.data_id(dataset), data.image_key(first)])
+    path = Path(cache_dir) / f"impressions-{hashlib.sha1(key.encode()).hexdigest()[:12]}.pt"
+    if path.exists():
+        cached = torch.load(path, weights_only=True)
+        if len(cached) == len(dataset) and (cached[0].int() - check.int()).abs().max() <= 1: return cached
+    out = []
+    for start in range(0, len(dataset), batch_size):
+        x = torch.stack([dataset[i]["image"] for i in range(start, min(start + batch_size, len(dataset)))])
+        out.append(to_uint8(impression.reconstruct(x.to(device)).cpu()))
+    out = torch.cat(out)
+    with core.atomic_path(path) as tmp: torch.save(out, tmp)
+    return out
+
+def _checked(impressions:torch.Tensor, dataset) -> torch.Tensor:
+    if len(impressions) != len(dataset):
+        raise ValueError(f"impressions: {len(impressions)} for {len(dataset)} images")
+    return impressions
+
+class ImpressionPairs(Dataset):
+    "Samples {image: x, impression: m} of `dataset`; `impressions`: uint8, or a function making them."
+    def __init__(self, dataset, impressions, split:str|None=None,
+                 key:str|None=None):   # what identifies the impressions (`impression_key`), for the data id
+        self.dataset, self.split, self.key = dataset, evaluate.split_name(dataset, split), key
+        self._impressions = impressions if callable(impressions) else _checked(impressions, dataset)
+
+    @property
+    def impressions(self) -> torch.Tensor:
+        "The impressions as uint8 [N,3,H,W], made on first use."
+        if callable(self._impressions): self._impressions = _checked(self._impressions(), self.dataset)
+        return self._impressions
+
+    def __len__(self):
+        self.impressions   # made here: the training loop asks the length in its main process, before workers
+        return len(self.dataset)
+    def __getitem__(self, i): return dict(image=self.dataset[i]["image"], impression=self.impressions[i].float() / 255)
+
+    @property
+    def data_id(self) -> str:
+        "The images' id and the impressions' key, known without making the impressions."
+        key = self.key or hashlib.sha1(self.impressions.numpy().tobytes()).hexdigest()
+        return f"{core.data_id(self.dataset)}|m{hashlib.sha1(key.encode()).hexdigest()[:8]}"
+
+def impression_pairs(impression, dataset, profile:str, device:str="cpu") -> ImpressionPairs:
+    "`dataset`'s images with their impressions from the cache of `profile`, made when first asked for."
+    cache_dir = core.run_dir(profile) / "cache"
+    return ImpressionPairs(dataset, lambda: impression_cache(impression, dataset, cache_dir, device),
+                           key=impression_key(impression))
+
+# %% ../nbs/50_style_transfer.ipynb #50e00021
+PERCEPTUAL_BACKBONES = ("vgg19", "vgg16_hed")   # the thesis's network first, then the closest stand-in
+
+@core.recipe("expertnet")
+class ExpertNetRecipe(core.Recipe):
+    "The Expert-Net of §4.2.1 and Table 5.4: its widths, its loss (eq. 4.18, ± eq. 4.17), its training."
+    width: int = core.setting(8, 16, 64, doc="channels of the first convolution, doubled per downsampling")
+    style_dim: int = core.setting(8, doc="numbers in a style code (UTAD's)")
+    mlp_dim: int = core.setting(32, 64, 256, doc="hidden units of each style MLP (UTAD's at full)")
+    perceptual: bool = core.setting(True, thesis=True,
+                                    doc="add eq. 4.17's term (the thesis's 'L1 + VGG'); False: L1 terms only")
+    backbone: str = core.setting(None, thesis="vgg19", choices=(None, *PERCEPTUAL_BACKBONES),
+                                 doc="perceptual network; None: VGG-19 given its weights, else HED's VGG-16",
+                                 why="nothing is downloaded: HED's VGG-16 stands in without VGG-19's weights")
+    levels: int = core.setting(2, 3, 5, doc="how many of the network's five levels the perceptual term uses")
+    n_train: int = core.setting(None, 384, None, doc="normal images trained on, the role's first; None: all")
+    epochs: int = core.setting(1, 4, 10, doc="epochs of each model (the thesis gives none)")
+    batch_size: int = core.setting(4, 8, 8, thesis=8, doc="pairs per step")
+    lr: float = core.setting(1e-3, thesis=1e-3, doc="learning rate of Adam, constant")
+
+    def check(self):
+        for k in ("width", "style_dim", "mlp_dim", "levels", "epochs", "batch_size"):
+            if getattr(self, k) < 1: raise ValueError(f"expertnet.{k} must be ≥ 1, got {getattr(self, k)}")
+        if self.levels > 5: raise ValueError(f"expertnet.levels must be 1…5 (VGG's), got {self.levels}")
+        if self.n_train is not None and self.n_train < 1:
+            raise ValueError(f"expertnet.n_train must be ≥ 1 or None (all), got {self.n_train}")
+        if self.image_size % 4:
+            raise ValueError(f"expertnet.image_size must be a multiple of 4, got {self.image_size}")
+
+    def check_splits(self, sizes:dict):
+        if self.n_train is not None and self.n_train > sizes.get("normal", 0):
+            raise ValueError(f"expertnet.n_train={self.n_train}, but the normal role holds "
+                             f"{sizes.get('normal', 0)} images: lower n_train, or None for all of them")
+
+# %% ../nbs/50_style_transfer.ipynb #50e00024
+def transfer_curve(pairs, device:str="cpu", batch_size:int=16):
+    "An `on_epoch` for `training.fit`: mean L1 of x̂ to x (`val_x_L1`) and of m̂ to m (`val_m_L1`)."
+    # the pairs are read at the first call, not before: a finished checkpoint never asks
+    batches = []
+    def on_epoch(model, epoch):
+        if not batches:
+            batches.extend(data.collate([pairs[i] for i in range(s, min(s + batch_size, len(pairs)))])
+                           for s in range(0, len(pairs), batch_size))
+        dev = next(model.parameters()).device
+        x_l1 = m_l1 = 0.0
+        for b in batches:
+            x, m = b["image"].to(dev), b["impression"].to(dev)
+            x_l1 += float((model.to_image(m, x) - x).abs().mean((1, 2, 3)).sum())
+            m_l1 += float((model.to_impression(x) - m).abs().mean((1, 2, 3)).sum())
+        return dict(val_x_L1=x_l1 / len(pairs), val_m_L1=m_l1 / len(pairs))
+    return on_epoch
+
+def training_pairs(R:ExpertNetRecipe, impression, normal, device:str="cpu") -> ImpressionPairs:
+    "The first `R.n_train` images of `normal` (all of them if None) with their cached impressions."
+    n = len(normal) if R.n_train is None else R.n_train
+    if n > len(normal): raise ValueError(f"expertnet.n_train={n} but the normal images are {len(normal)}")
+    images = Subset(normal, range(n)) if n < len(normal) else normal
+    return impression_pairs(impression, images, R.profile, device)
+
+@training.trainer(ExpertNetRecipe, uses=("normal", "val"), data=synth.benchmark)
+def train_expertnet(R:ExpertNetRecipe, splits:dict, *, seed:int=0, device:str="auto", progress:bool=True,
+                    impression=None,   # chapter 40's impression; default: "ienet.impression" on `splits`
+                    curve:bool=True) -> ExpertNet:   # record the mean L1 of x̂ and m̂ on val after each epoch
+    "Train (or load) the Expert-Net of `R` on the pairs (x, m) of the first `R.n_train` normal images."
+    device = str(core.get_device(device))
+    if impression is None:
+        impression = training.load_or_train("ienet.impression", R.profile, splits=splits, seed=seed,
+                                            device=device)
+    backbone = perceptual_backbone_name(R.backbone) if R.perceptual else None   # the network that runs
+    distance = lazy_distance(backbone, R.levels, device) if R.perceptual else None
+    core.seed_everything(seed)
+    model = ExpertNet(R.width, R.style_dim, R.mlp_dim)
+    val_pairs = impression_pairs(impression, splits["val"], R.profile, device)
+    loss = lambda m, b: expertnet_loss(m, b, None if distance is None else distance())
+    model.history = training.fit(model, training_pairs(R, impression, splits["normal"], device), loss,
+                                 name=core.checkpoint_name(R.replace(backbone=backbone), splits, seed),
+                                 profile=R.profile, epochs=R.epochs, batch_size=R.batch_size, lr=R.lr,
+                                 device=device, seed=seed, workers=R.workers, collate_fn=data.collate,
+                                 progress=progress,
+                                 on_epoch=transfer_curve(val_pairs, device) if curve else None,
+                                 config=dict(model.config, perceptual=backbone,
+                                             levels=R.levels if R.perceptual else None,
+                                             impression=impression_key(impression)))
+    model.perceptual = backbone
+    return model
+
+class ImageResidual:
+    r"""The Expert-Net's $\hat x$ as an anomaly map, channel-averaged, $\hat x$ drawn from the impression of
+    $x$ with the style of $x$:
+
+    $$A(x) = \tfrac13 \sum_c \lvert x_c - \hat x_c \rvert$$"""
+    threshold = 0.3
+    def __init__(self, model:ExpertNet, impression):
+        self.model, self.impression, self.name = model, impression, f"{model.name} x̂ residual"
+        self.config = dict(model.config, perceptual=getattr(model, "perceptual", None),
+                           impression=getattr(impression, "name", type(impression).__name__))
+        self.recipe, self.trained_on = getattr(model, "recipe", None), getattr(model, "trained_on", None)
+        self.train_s = evaluate.train_seconds(model)
+
+    def reconstruct(self, images):
+        "x̂ of `images`, from their impressions rounded to 8 bits as the training pairs hold them."
+        return self.model.to_image(to_uint8(self.impression.reconstruct(images)).float() / 255, images)
+
+    def anomaly_map(self, images): return (images - self.reconstruct(images)).abs().mean(1, keepdim=True)
+
 # %% ../nbs/50_style_transfer.ipynb #50e00016
 TAP_INDEX = {"vgg19": (1, 6, 11, 20, 29),                        # relu1_1 … relu5_1 in torchvision's vgg19().features
              "vgg16_hed": tuple(backbones.HED_TAPS.values())}    # relu1_2 … relu5_3 in vgg16().features
 
 class PerceptualDistance(nn.Module):
-    "Σ_l φ_l(a, b) per image (eq. 4.17) over the first `levels` taps of a frozen VGG backbone, each relative to b's features."
+    r"""Eq. 4.17's distances per image over the first `levels` taps of a frozen VGG backbone, each relative
+    to the target's features:
+
+    $$L_{VGG} = \sum_l \phi_l(x, \hat x) + \phi_l(m, \hat m), \qquad
+    \phi_l(a, b) = C H W \cdot
+    \frac{\overline{\lvert \Phi_l(a) - \Phi_l(b) \rvert}}{\overline{\lvert \Phi_l(b) \rvert}}$$
+
+    (bars: means over the level's channels and pixels)."""
     def __init__(self, backbone:backbones.Backbone, levels:int=5):
         super().__init__()
         taps = TAP_INDEX[core.check_choice("perceptual backbone", backbone.name, tuple(TAP_INDEX))]
@@ -176,128 +374,28 @@ class PerceptualDistance(nn.Module):
         return sum(size * (fa - fb).abs().flatten(1).mean(1) / fb.abs().flatten(1).mean(1).clamp_min(1e-8)
                    for fa, fb in zip(self.features(a), target))
 
-# %% ../nbs/50_style_transfer.ipynb #50e00017
-def expertnet_loss(model:ExpertNet, batch:dict, perceptual:PerceptualDistance|None=None) -> dict:
-    "Eq. 4.18 averaged over the batch: L_x + L_m + L_style (+ L_VGG with a `perceptual` distance); each term logged."
-    x, m = batch["image"], batch["impression"]
-    out = model(x, m)
-    terms = dict(L_x=l1_sum(out["image"], x).mean(),                                          # eq. 4.14
-                 L_m=l1_sum(out["impression"], m).mean(),                                     # eq. 4.15
-                 L_style=(out["style"].detach() - out["style_of_image"]).abs().sum(1).mean()) # eq. 4.16
-    if perceptual is not None:
-        terms["L_VGG"] = (perceptual(out["image"], x) + perceptual(out["impression"], m)).mean()  # eq. 4.17
-    return dict(loss=sum(terms.values()), **terms)
-
 # %% ../nbs/50_style_transfer.ipynb #50e0001b
-PERCEPTUAL_BACKBONES = ("vgg19", "vgg16_hed")   # the thesis's network first, then the closest stand-in
-
-def perceptual_backbone(name:str|None=None) -> backbones.Backbone:
-    "The backbone `name`, or the first of `PERCEPTUAL_BACKBONES` whose weights are on disk; an error listing what is missing."
-    if name is not None: return backbones.backbone(core.check_choice("backbone", name, PERCEPTUAL_BACKBONES))
+def perceptual_backbone_name(name:str|None=None) -> str:
+    "`name`, or the first of `PERCEPTUAL_BACKBONES` whose weights are on disk (else an error naming them)."
+    if name is not None: return core.check_choice("backbone", name, PERCEPTUAL_BACKBONES)
     missing = backbones.available()
     for candidate in PERCEPTUAL_BACKBONES:
-        if missing[candidate] is None: return backbones.backbone(candidate)
+        if missing[candidate] is None: return candidate
     raise FileNotFoundError("no pretrained network for the perceptual term: " + "; ".join(missing[c] for c in PERCEPTUAL_BACKBONES))
 
-# %% ../nbs/50_style_transfer.ipynb #50e0001d
-def to_uint8(images:torch.Tensor) -> torch.Tensor: return (images.clamp(0, 1) * 255).round().to(torch.uint8)
+def perceptual_backbone(name:str|None=None) -> backbones.Backbone:
+    "The backbone `name`, or the first of `PERCEPTUAL_BACKBONES` whose weights are on disk."
+    return backbones.backbone(perceptual_backbone_name(name))
 
-def impression_cache(impression,      # chapter 40's fused impression: has reconstruct(images)
-                     dataset,         # samples with 'image'
-                     cache_dir,       # where the cache files go, e.g. runs/<profile>/cache
-                     device:str="cpu", batch_size:int=16) -> torch.Tensor:
-    "The impressions of every image of `dataset` as uint8 [N,3,H,W]: read from the cache, or computed and cached."
-    first = dataset[0]["image"]
-    check = to_uint8(impression.reconstruct(first[None].to(device)).cpu())[0]
-    key = json.dumps([getattr(impression, "name", type(impression).__name__), getattr(impression, "config", {}),
-                      data.dataset_id(dataset), data.image_key(first)], sort_keys=True, default=str)
-    path = Path(cache_dir) / f"impressions-{hashlib.sha1(key.encode()).hexdigest()[:12]}.pt"
-    if path.exists():
-        cached = torch.load(path, weights_only=True)
-        if len(cached) == len(dataset) and (cached[0].int() - check.int()).abs().max() <= 1: return cached
-    out = []
-    for start in range(0, len(dataset), batch_size):
-        x = torch.stack([dataset[i]["image"] for i in range(start, min(start + batch_size, len(dataset)))])
-        out.append(to_uint8(impression.reconstruct(x.to(device)).cpu()))
-    out = torch.cat(out)
-    with core.atomic_path(path) as tmp: torch.save(out, tmp)
-    return out
-
-class ImpressionPairs(Dataset):
-    "Samples {image: x, impression: m} of `dataset`, m read from `impressions` (uint8, same order); `split` default `dataset`'s."
-    def __init__(self, dataset, impressions:torch.Tensor, split:str|None=None):
-        if len(impressions) != len(dataset): raise ValueError(f"impressions: {len(impressions)} for {len(dataset)} images")
-        self.dataset, self.impressions, self.split = dataset, impressions, evaluate.split_name(dataset, split)
-    def __len__(self): return len(self.dataset)
-    def __getitem__(self, i): return dict(image=self.dataset[i]["image"], impression=self.impressions[i].float() / 255)
-
-# %% ../nbs/50_style_transfer.ipynb #50e00021
-RECIPE = {"smoke": dict(width=8, style_dim=8, mlp_dim=32, n_train=48, levels=2),
-          "demo": dict(width=16, style_dim=8, mlp_dim=64, n_train=384, levels=3),
-          "full": dict(width=64, style_dim=8, mlp_dim=256, n_train=None, levels=5)}   # n_train None: the whole split
-HYPER = ("width", "style_dim", "mlp_dim", "n_train", "levels", "epochs", "batch_size", "lr")   # what a model's training depends on
-
-def expertnet_params(profile:str, **overrides) -> core.Params:
-    "The Expert-Net's parameters of `profile`: core's (epochs, batch_size, lr), plus `RECIPE`'s; `overrides` applied (None = the profile's)."
-    P = core.params(profile, "expertnet", recipe=RECIPE, **overrides)
-    if P.n_train is None: P["n_train"] = P.n_normal
-    core.check_counts(P, "width", "style_dim", "mlp_dim", "n_train", "levels", "epochs", "batch_size")
-    return P
-
-def checkpoint_name(P:core.Params, perceptual:str|None) -> str:
-    "The checkpoint name of the Expert-Net trained with `P`, with the perceptual term of backbone `perceptual` (None: L1 only)."
-    loss = "l1" if perceptual is None else f"l1+{perceptual}{P.levels}"
-    return f"expertnet-{loss}-w{P.width}-s{P.style_dim}-h{P.mlp_dim}-n{P.n_train}-e{P.epochs}-b{P.batch_size}-lr{P.lr:g}"
-
-# %% ../nbs/50_style_transfer.ipynb #50e00024
-def transfer_curve(pairs, device:str="cpu", batch_size:int=16):
-    "An `on_epoch` for `core.fit`: mean L1 of x̂ to x ('val_x_L1') and of m̂ to m ('val_m_L1') over `pairs`."
-    batches = [data.collate([pairs[i] for i in range(s, min(s + batch_size, len(pairs)))]) for s in range(0, len(pairs), batch_size)]
-    def on_epoch(model, epoch):
-        dev = next(model.parameters()).device
-        x_l1 = m_l1 = 0.0
-        for b in batches:
-            x, m = b["image"].to(dev), b["impression"].to(dev)
-            x_l1 += float((model.to_image(m, x) - x).abs().mean((1, 2, 3)).sum())
-            m_l1 += float((model.to_impression(x) - m).abs().mean((1, 2, 3)).sum())
-        return dict(val_x_L1=x_l1 / len(pairs), val_m_L1=m_l1 / len(pairs))
-    return on_epoch
-
-def training_pairs(P:core.Params, impression, dataset=None) -> ImpressionPairs:
-    "The first `P.n_train` images of the normal split (or of `dataset`) with their cached impressions."
-    dataset = dataset if dataset is not None else data.synth_split(P.profile, "normal")
-    if P.n_train > len(dataset): raise ValueError(f"n_train={P.n_train} but the split has {len(dataset)} images")
-    subset = Subset(dataset, range(P.n_train)) if P.n_train < len(dataset) else dataset
-    return ImpressionPairs(subset, impression_cache(impression, subset, core.run_dir(P.profile) / "cache", P.device))
-
-@core.register_trainer("expertnet")
-def train_expertnet(profile:str, device:str="auto", seed:int=0,
-                    perceptual:bool=True,   # add eq. 4.17's perceptual term (the thesis's "L1 + VGG" model)
-                    backbone:str|None=None, # its network; default the first of PERCEPTUAL_BACKBONES on disk
-                    impression=None,        # chapter 40's fused impression; default core.load_or_train("impression")
-                    train_pairs=None,       # ImpressionPairs to train on; default `training_pairs`
-                    val_pairs=None,         # ImpressionPairs for the curves; default the val split's (None and curve=False: none)
-                    curve:bool=True, progress:bool=True, **overrides) -> ExpertNet:
-    "Train (or load) the Expert-Net of `profile` with or without the perceptual term; `overrides` are its parameters (width, epochs…)."
-    P = expertnet_params(profile, device=device, seed=seed, **overrides)
-    if impression is None and (train_pairs is None or (curve and val_pairs is None)):
-        impression = core.load_or_train("impression", P.profile, device=P.device, seed=seed)
-    train_pairs = train_pairs if train_pairs is not None else training_pairs(P, impression)
-    if curve and val_pairs is None:
-        val = data.synth_split(P.profile, "val")
-        val_pairs = ImpressionPairs(val, impression_cache(impression, val, core.run_dir(P.profile) / "cache", P.device))
-    distance = PerceptualDistance(perceptual_backbone(backbone), P.levels).to(P.device) if perceptual else None
-    term = None if distance is None else distance.name
-    core.seed_everything(seed)
-    model = ExpertNet(P.width, P.style_dim, P.mlp_dim)
-    history = core.fit(model, train_pairs, lambda m, b: expertnet_loss(m, b, distance),
-                       name=checkpoint_name(P, term), profile=P.profile, epochs=P.epochs,
-                       batch_size=P.batch_size, lr=P.lr, device=P.device, seed=seed, workers=P.workers,
-                       collate_fn=data.collate, progress=progress, on_epoch=transfer_curve(val_pairs, P.device) if curve else None,
-                       config=dict(model.config, perceptual=term, levels=P.levels if perceptual else None,
-                                   data=data.dataset_id(train_pairs), n_train=P.n_train))
-    model.history, model.perceptual = history, term
-    return model
+def lazy_distance(name:str, levels:int, device:str="cpu"):
+    "A function returning the perceptual distance of backbone `name`, its network loaded at the first call."
+    made = []
+    def distance() -> PerceptualDistance:
+        if not made:
+            with torch.random.fork_rng(devices=[]):   # the network's build leaves the training's draws alone
+                made.append(PerceptualDistance(perceptual_backbone(name), levels).to(device))
+        return made[0]
+    return distance
 
 # %% ../nbs/50_style_transfer.ipynb #50e00026
 class Transfer:
@@ -305,7 +403,9 @@ class Transfer:
     DIRECTIONS = ("image", "impression")
     def __init__(self, model:ExpertNet, pairs:ImpressionPairs, to:str="image", name:str|None=None):
         self.model, self.to = model, core.check_choice("to", to, self.DIRECTIONS)
-        self.name, self.config = name or f"{model.name} → {to}", dict(model.config, direction=to)
+        self.name = name or f"{model.name} → {to}"
+        self.config = dict(model.config, direction=to, perceptual=getattr(model, "perceptual", None))
+        self.recipe, self.trained_on = getattr(model, "recipe", None), getattr(model, "trained_on", None)
         self.train_s = evaluate.train_seconds(model)
         self.partner = {}
         for i in range(len(pairs)):
@@ -346,13 +446,14 @@ def direction_scores(method, dataset, prefix:str, device:str="cpu") -> evaluate.
     ev.summary["sharpness"] = float(sharpness(ev.maps, ev.images).mean())
     return dataclasses.replace(ev, summary={f"{prefix} {k}": v for k, v in ev.summary.items()})
 
-def record_5_4(model:ExpertNet, row:str, test_pairs:ImpressionPairs, P:core.Params) -> dict:
+def record_5_4(model:ExpertNet, row:str, test_pairs:ImpressionPairs, device:str="cpu") -> dict:
     "Table 5.4's row `row`: x̂ against x (with the twin distances) and m̂ against m on the test pairs, one registry row."
-    ev_x = direction_scores(Transfer(model, test_pairs, "image", row), test_pairs.dataset, "x", P.device)
-    ev_m = direction_scores(Transfer(model, test_pairs, "impression", row), Impressions(test_pairs), "m", P.device)
+    ev_x = direction_scores(Transfer(model, test_pairs, "image", row), test_pairs.dataset, "x", device)
+    ev_m = direction_scores(Transfer(model, test_pairs, "impression", row), Impressions(test_pairs), "m",
+                            device)
     both = dataclasses.replace(ev_x, summary={**ev_x.summary, **ev_m.summary})   # m is a function of the test images x
-    return evaluate.record(both, profile=P.profile, chapter="expertnet", table="5.4", device=P.device,
-                           params={k: P[k] for k in HYPER})
+    return evaluate.record(both, profile=model.recipe.profile, chapter="expertnet", table="5.4",
+                           device=device)
 
 # %% ../nbs/50_style_transfer.ipynb #50e0003c
 def table_5_4_findings(rows:pd.DataFrame) -> pd.DataFrame:

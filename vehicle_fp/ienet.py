@@ -14,15 +14,17 @@ import pandas as pd
 import torch
 from torch import nn
 from torch.nn import functional as F
+from torch.utils.data import Subset
 
-from . import core, data, evaluate
+from . import core, data, evaluate, synth, training
 from .layers import linear_bn, reparameterize
 
 # %% auto #0
-__all__ = ['RECONSTRUCTION', 'RECIPE', 'HYPER', 'GRID_5_11', 'THESIS_W_VAE', 'WEIGHTS', 'InceptionBlock', 'ie_encoder',
-           'ie_decoder', 'FeatureStats', 'Discriminator', 'IENet', 'kl_mean', 'dsc_loss', 'ienet_loss', 'ienet_params',
-           'checkpoint_name', 'train_one', 'grid_models', 'val_scores', 'train_ienet', 'fuse', 'FusedImpression',
-           'weight_scores', 'train_impression', 'fusion_state', 'fusion_text', 'plot_fusion', 'fusion_explorer',
+__all__ = ['RECONSTRUCTION', 'THESIS_W_VAE', 'GRID_5_11', 'CHOSEN_ON_VAL', 'WEIGHTS', 'InceptionBlock', 'ie_encoder',
+           'ie_decoder', 'FeatureStats', 'Discriminator', 'IENet', 'l1_mean', 'mse_mean', 'kl_mean', 'dsc_loss',
+           'ienet_loss', 'IENetRecipe', 'ImpressionRecipe', 'grid_recipes', 'grid_splits', 'grid_models', 'val_scores',
+           'choose_setting', 'train_ienet', 'fuse', 'FusedImpression', 'weight_scores', 'choose_weight', 'fused_models',
+           'train_impression', 'fusion_state', 'fusion_text', 'plot_fusion', 'fusion_explorer', 'score_5_11',
            'findings']
 
 # %% ../nbs/40_ienet.ipynb #4a0e1007
@@ -78,9 +80,11 @@ class Discriminator(nn.Module):
     def forward(self, x, features):
         return self.head(torch.cat([self.image_branch(x).flatten(1), features.flatten(1)], 1)).squeeze(1)
 
-# %% ../nbs/40_ienet.ipynb #4a0e100d
 class IENet(nn.Module):
-    "The Impression Extractor (Fig. 4.7); `reconstruct` is the impression D_M(E_M(x)), `anomaly_map` its residual, channel-averaged."
+    r"""The Impression Extractor (Fig. 4.7); `reconstruct` is the impression, `anomaly_map` its residual,
+    channel-averaged:
+
+    $$A(x) = \tfrac13 \sum_c \lvert x_c - I_{IE}(x)_c \rvert, \qquad I_{IE}(x) = D_M(E_M(x))$$"""
     name, threshold = "IE-Net residual", 0.3   # the method contract: its name in tables, the thesis's fixed threshold
     def __init__(self, image_size:int=256, filters=(32, 64, 128), disc_width:int=16, hidden:int=256):
         super().__init__()
@@ -104,22 +108,41 @@ class IENet(nn.Module):
     def anomaly_map(self, x): return (x - self.reconstruct(x)).abs().mean(1, keepdim=True)
 
 # %% ../nbs/40_ienet.ipynb #4a0e1012
+def l1_mean(recon, x):
+    "The reconstruction term the thesis's text names, per image: the absolute error averaged over the pixels."
+    return (recon - x).abs().flatten(1).mean(1)
+
+def mse_mean(recon, x):
+    r"""Eq. 4.6 per image: the squared error of input $I_o$ and impression $I_r$, averaged over the pixels,
+
+    $$MSE = \frac{1}{C \cdot H \cdot W} \sum_{k=1}^{C} \sum_{i=1}^{H} \sum_{j=1}^{W}
+            \left(I_o(k, i, j) - I_r(k, i, j)\right)^2$$"""
+    return (recon - x).pow(2).flatten(1).mean(1)
+
+RECONSTRUCTION = {"l1": l1_mean, "mse": mse_mean}   # the text's term and eq. 4.6's
+
 def kl_mean(mu, logvar):
-    "Eq. 4.7: KL of N(μ, σ²) from N(0, I), averaged over the features, per image."
-    # $\frac{1}{2M}\sum_m (\mu_m^2 + \sigma_m^2 - \log\sigma_m^2 - 1)$
+    r"""Eq. 4.7 per image: the KL divergence of $\mathcal{N}(\mu, \sigma^2)$ from $\mathcal{N}(0, I)$,
+    averaged over the $M$ features,
+
+    $$KL = \frac{1}{2M} \sum_{m=1}^{M} \left(\mu_m^2 + \sigma_m^2 - \log\sigma_m^2 - 1\right)$$"""
     return 0.5 * (mu.pow(2) + logvar.exp() - logvar - 1).mean(1)
 
-RECONSTRUCTION = {"l1": lambda recon, x: (recon - x).abs().flatten(1).mean(1),     # the thesis's text
-                  "mse": lambda recon, x: (recon - x).pow(2).flatten(1).mean(1)}   # eq. 4.6
-
 def dsc_loss(T:nn.Module, x, features, mu, logvar):
-    "Eq. 4.8 averaged over the batch: −log T(x, E_M(x)) − log(1 − T(x̃, z̃)), x̃ the batch rolled by one, z̃ ~ N(μ, σ²)."
+    r"""Eq. 4.8 averaged over the batch; $\tilde x$ is the batch rolled by one,
+    $\tilde z \sim \mathcal{N}(\mu, \sigma^2)$:
+
+    $$DSC = -\log T\left(x, E_M(x)\right) - \log\left(1 - T(\tilde x, \tilde z)\right)$$"""
     p = T(torch.cat([x, x.roll(1, 0)]), torch.cat([features, reparameterize(mu, logvar)]))
     target = torch.cat([torch.ones(len(x)), torch.zeros(len(x))]).to(p)
     return 2 * F.binary_cross_entropy(p, target)   # BCE averages over 2B probabilities; eq. 4.8 sums one of each kind
 
 def ienet_loss(model:IENet, batch, lam:float=1.0, alpha:float=1.0, recon_loss:str="l1") -> dict:
-    "Eq. 4.9: λ·Rec + α·KL + DSC, averaged over the batch; the three terms are logged too."
+    r"""Eq. 4.9 averaged over the batch, the three terms logged too:
+
+    $$Loss = \lambda \cdot Rec + \alpha \cdot KL + DSC$$
+
+    with $Rec$ the L1 of the text or the MSE of eq. 4.6."""
     x = batch["image"]
     impression, features, mu, logvar = model(x)
     rec = RECONSTRUCTION[core.check_choice("recon_loss", recon_loss, tuple(RECONSTRUCTION))](impression, x).mean()
@@ -127,10 +150,55 @@ def ienet_loss(model:IENet, batch, lam:float=1.0, alpha:float=1.0, recon_loss:st
     return {"loss": lam * rec + alpha * kl + dsc, "reconstruction": rec, "kl": kl, "dsc": dsc}
 
 # %% ../nbs/40_ienet.ipynb #4a0e1016
-RECIPE = {"smoke": dict(filters=(4, 8, 16), disc_width=4, hidden=32, schedule="onecycle", lr=1e-3, grid_epochs=1, grid_n=None),
-          "demo": dict(filters=(4, 8, 16), disc_width=8, hidden=128, schedule="onecycle", lr=1e-3, grid_epochs=1, grid_n=800),
-          "full": dict(filters=(32, 64, 128), disc_width=16, hidden=256, schedule="onecycle", lr=1e-3, grid_epochs=2, grid_n=None)}
-HYPER = ("epochs", "schedule", "batch_size", "lr", "lam", "alpha", "loss")   # what an IE-Net's training depends on
+THESIS_W_VAE = 0.8   # the thesis's fusion weight (Fig. 4.14)
+
+@core.recipe("ienet")
+class IENetRecipe(core.Recipe):
+    "The IE-Net of §4.2.1 and Fig. 5.11: its widths, the weights of its loss (eq. 4.9) and its training."
+    filters: tuple = core.setting((4, 8, 16), (4, 8, 16), (32, 64, 128),
+                                  doc="channels of each inception branch per stage (UTAD's code at full)")
+    disc_width: int = core.setting(4, 8, 16, doc="channels of the discriminator's first convolution")
+    hidden: int = core.setting(32, 128, 256, doc="hidden units of the feature-statistics network")
+    lam: float = core.setting(None, doc="weight λ of the reconstruction term (eq. 4.9); None: chosen on val")
+    alpha: float = core.setting(None, doc="weight α of the KL term (eq. 4.9); None: chosen on val")
+    loss: str = core.setting(None, choices=(None, *RECONSTRUCTION),
+                             doc="reconstruction term: 'l1' (text) or 'mse' (eq. 4.6); None: chosen on val")
+    epochs: int = core.setting(1, 4, 10, thesis=10, doc="epochs of the headline IE-Net")
+    batch_size: int = core.setting(8, 16, 16, thesis=16, doc="images per step")
+    lr: float = core.setting(1e-3, thesis=1e-4, doc="(peak) learning rate of Adam",
+                             why="0.001 (the public code's) gets much further in the epochs a budget affords")
+    schedule: str = core.setting("onecycle", thesis="constant", choices=training.SCHEDULES,
+                                 doc="learning rate per step",
+                                 why="one-cycle gets further than a constant rate in few epochs")
+    grid_epochs: int = core.setting(1, 1, 2, thesis=10, doc="epochs of each Fig. 5.11 row",
+                                    why="the grid only ranks the settings; the budget goes to the headline")
+    grid_n: int = core.setting(None, 800, None,
+                               doc="normal images each Fig. 5.11 row trains on, the role's first (None: all)")
+
+    def check(self):
+        for k in ("epochs", "batch_size", "grid_epochs", "disc_width", "hidden"):
+            if getattr(self, k) < 1: raise ValueError(f"ienet.{k} must be ≥ 1, got {getattr(self, k)}")
+        if self.grid_n is not None and self.grid_n < 1:
+            raise ValueError(f"ienet.grid_n must be ≥ 1 or None (all), got {self.grid_n}")
+        for k in ("lam", "alpha"):
+            if getattr(self, k) is not None and not getattr(self, k) >= 0:
+                raise ValueError(f"ienet.{k} must be ≥ 0, or None (chosen on val), got {getattr(self, k)!r}")
+        if len(self.filters) != 3: raise ValueError(f"ienet.filters: 3 widths (stages), got {self.filters}")
+        if self.image_size % 64:
+            raise ValueError(f"ienet.image_size must be a multiple of 64, got {self.image_size}")
+
+@core.recipe("ienet.impression")
+class ImpressionRecipe(core.Recipe):
+    "The fused impression of eq. 4.11: the VAE's and the IE-Net's reconstructions blended with weight W_VAE."
+    w_vae: float = core.setting(None, thesis=THESIS_W_VAE,
+                                doc="W_VAE of eq. 4.11 (W_IE = 1 − W_VAE); None: the weight best on val",
+                                why="chosen on val by the fused residual's pixel AUROC (the thesis: by eye)")
+
+    def check(self):
+        if self.w_vae is not None and not 0 <= self.w_vae <= 1:
+            raise ValueError(f"ienet.impression.w_vae must be in [0, 1] or None (chosen), got {self.w_vae!r}")
+
+# %% ../nbs/40_ienet.ipynb #4a0e1018
 GRID_5_11 = (  # (row, λ, α, reconstruction term)
     ("λ=1, α=1, L1", 1.0, 1.0, "l1"),
     ("λ=10, α=1, L1", 10.0, 1.0, "l1"),
@@ -138,70 +206,69 @@ GRID_5_11 = (  # (row, λ, α, reconstruction term)
     ("λ=0.1, α=0.1, L1", 0.1, 0.1, "l1"),
     ("λ=10, α=1, MSE", 10.0, 1.0, "mse"),
     ("λ=100, α=0.1, MSE", 100.0, 0.1, "mse"))
+CHOSEN_ON_VAL = ("lam", "alpha", "loss")   # the settings that None leaves to the grid's choice on val
 
-def ienet_params(profile:str, **overrides) -> core.Params:
-    "The IE-Net's parameters of `profile`: core's, `RECIPE`'s and lam/alpha/loss (None = chosen on val); `overrides` applied."
-    recipe = {p: dict(r, lam=None, alpha=None, loss=None) for p, r in RECIPE.items()}
-    P = core.params(profile, "ienet", recipe=recipe, **overrides)
-    core.check_choice("schedule", P.schedule, core.SCHEDULES)
-    if P.loss is not None: core.check_choice("loss", P.loss, tuple(RECONSTRUCTION))
-    core.check_counts(P, "epochs", "grid_epochs")
-    for k in ("lam", "alpha"):
-        if P[k] is not None and not P[k] >= 0: raise ValueError(f"{k} must be ≥ 0, got {P[k]!r}")
-    return P
-
-def checkpoint_name(P:core.Params, n:int|None=None) -> str:
-    "The checkpoint name of the IE-Net trained with `P` (on the first `n` normal images): every setting of `HYPER` in it."
-    return (f"ienet-l{P.lam:g}-a{P.alpha:g}-{P.loss}-f{P.filters[0]}-{P.schedule}-e{P.epochs}-b{P.batch_size}-lr{P.lr:g}"
-            + (f"-n{n}" if n else ""))
-
-# %% ../nbs/40_ienet.ipynb #4a0e1018
-def train_one(P:core.Params, train_data, val_data=None, progress:bool=True, n:int|None=None) -> IENet:
-    "Train (or load) the IE-Net of the fully set `P` on `train_data`; with `val_data`, its residual's val pixel AUROC and F1 after every epoch."
-    core.seed_everything(P.seed)
-    model = IENet(P.image_size, tuple(P.filters), P.disc_width, P.hidden)
-    on_epoch = None if val_data is None else evaluate.val_curve(val_data, P.device)
-    history = core.fit(model, train_data, lambda m, b: ienet_loss(m, b, P.lam, P.alpha, P.loss), name=checkpoint_name(P, n),
-                       profile=P.profile, epochs=P.epochs, batch_size=P.batch_size, lr=P.lr, device=P.device, seed=P.seed,
-                       workers=P.workers, collate_fn=data.collate, progress=progress, schedule=P.schedule, on_epoch=on_epoch,
-                       config=dict(model.config, lam=P.lam, alpha=P.alpha, loss=P.loss, data=data.dataset_id(train_data)))
-    model.history, model.params = history, {**{k: P[k] for k in HYPER}, "train_images": len(train_data)}
-    return model
-
-def grid_models(P:core.Params, train_data, progress:bool=True) -> dict:
-    "Every setting of `GRID_5_11`, trained for `P.grid_epochs` on the first `P.grid_n` normal images (all if None): row -> IE-Net."
-    n = min(P.grid_n or len(train_data), len(train_data))   # always in the checkpoint name: a grid row never resumes the headline
-    subset = torch.utils.data.Subset(train_data, range(n)) if n < len(train_data) else train_data
-    return {row: train_one(core.Params({**P, "lam": lam, "alpha": alpha, "loss": loss, "epochs": P.grid_epochs}), subset, progress=progress, n=n)
+def grid_recipes(R:IENetRecipe) -> dict:
+    "Fig. 5.11's rows as recipes: `R` with each row's λ, α and term, trained `R.grid_epochs` epochs."
+    return {row: R.replace(lam=lam, alpha=alpha, loss=loss, epochs=R.grid_epochs)
             for row, lam, alpha, loss in GRID_5_11}
+
+def grid_splits(R:IENetRecipe, splits:dict) -> dict:
+    "The grid's data: the first `R.grid_n` normal images (all if None), and val."
+    # always a Subset, with a data id of its own: a grid row never shares the headline's checkpoint
+    n = min(R.grid_n or len(splits["normal"]), len(splits["normal"]))
+    return {"normal": Subset(splits["normal"], range(n)), "val": splits["val"]}
+
+def grid_models(R:IENetRecipe, splits:dict, *, seed:int=0, device:str="auto", progress:bool=True) -> dict:
+    "Every row of `GRID_5_11` trained (or loaded) on `grid_splits`, each its own checkpoint: row -> IE-Net."
+    rows = grid_splits(R, splits)
+    train = lambda Q: training.load_or_train("ienet", recipe=Q, splits=rows, seed=seed, device=device,
+                                             progress=progress, curve=False)
+    return {row: train(Q) for row, Q in grid_recipes(R).items()}
 
 def val_scores(models:dict, val_data, device:str="cpu") -> pd.Series:
     "The pixel AUROC of each model's residual on `val_data`: row -> AUROC."
     score = evaluate.val_curve(val_data, device)
     return pd.Series({row: score(m, 0)["val_auroc"] for row, m in models.items()}, name="val pixel AUROC")
 
-# %% ../nbs/40_ienet.ipynb #4a0e1019
-@core.register_trainer("ienet")
-def train_ienet(profile:str, device:str="auto", seed:int=0, train_data=None, progress:bool=True,
-                curve:bool=True,    # record the residual's val pixel AUROC and F1 after every epoch
-                val_data=None,      # the split that chooses the setting and draws the curve; default the profile's val split
-                **overrides) -> IENet:
-    "Train (or load) the IE-Net of `profile` on the normal split; lam/alpha/loss left None are the grid's best setting on val."
-    P = ienet_params(profile, device=device, seed=seed, **overrides)
-    train_data = train_data if train_data is not None else data.synth_split(P.profile, "normal")
-    val_data = val_data if val_data is not None else data.synth_split(P.profile, "val")
-    if any(P[k] is None for k in ("lam", "alpha", "loss")):
-        scores = val_scores(grid_models(P, train_data, progress), val_data, P.device)
-        _, lam, alpha, loss = next(g for g in GRID_5_11 if g[0] == scores.idxmax())
-        P.update({k: v for k, v in dict(lam=lam, alpha=alpha, loss=loss).items() if P[k] is None})
-    return train_one(P, train_data, val_data if curve else None, progress)
+def choose_setting(R:IENetRecipe, splits:dict, *, seed:int=0, device:str="cpu", progress:bool=True) -> dict:
+    "The grid row whose residual has the best val pixel AUROC (first of a tie): row, λ, α, term, all AUROCs."
+    grid = grid_models(R, splits, seed=seed, device=device, progress=progress)
+    scores = val_scores(grid, splits["val"], device)
+    row, lam, alpha, loss = next(g for g in GRID_5_11 if g[0] == scores.idxmax())
+    return dict(row=row, lam=lam, alpha=alpha, loss=loss, val_auroc=scores.to_dict())
+
+@training.trainer(IENetRecipe, uses=("normal", "val"), data=synth.benchmark)
+def train_ienet(R:IENetRecipe, splits:dict, *, seed:int=0, device:str="auto", progress:bool=True,
+                curve:bool=True) -> IENet:   # record the residual's val pixel AUROC and F1 after every epoch
+    "Train (or load) the IE-Net of `R` on the `normal` images; λ, α, term left None: the grid's best on val."
+    device = str(core.get_device(device))
+    name = core.checkpoint_name(R, splits, seed)
+    path, choice = training.checkpoint_path(R.profile, name), None
+    if any(getattr(R, k) is None for k in CHOSEN_ON_VAL):
+        choose = lambda: choose_setting(R, splits, seed=seed, device=device, progress=progress)
+        choice = training.chosen(path, choose) if path.is_file() else choose()   # stored with a checkpoint
+    setting = {k: choice[k] if getattr(R, k) is None else getattr(R, k) for k in CHOSEN_ON_VAL}
+    core.seed_everything(seed)
+    model = IENet(R.image_size, tuple(R.filters), R.disc_width, R.hidden)
+    loss = lambda m, b: ienet_loss(m, b, setting["lam"], setting["alpha"], setting["loss"])
+    model.history = training.fit(model, splits["normal"], loss, name=name, profile=R.profile, epochs=R.epochs,
+                                 batch_size=R.batch_size, lr=R.lr, device=device, seed=seed,
+                                 workers=R.workers, collate_fn=data.collate, progress=progress,
+                                 schedule=R.schedule,
+                                 on_epoch=evaluate.val_curve(splits["val"], device) if curve else None,
+                                 config=dict(model.config, **setting))
+    if choice is not None: training.chosen(path, lambda: choice)   # `fit` rewrote the checkpoint: again
+    model.setting, model.choice = setting, choice
+    return model
 
 # %% ../nbs/40_ienet.ipynb #4a0e101b
-THESIS_W_VAE = 0.8                                              # the thesis's choice (Fig. 4.14)
 WEIGHTS = tuple(round(float(w), 1) for w in np.linspace(0, 1, 11))   # the W_VAE swept (Fig. 5.12)
 
 def fuse(i_vae:torch.Tensor, i_ie:torch.Tensor, w_vae:float) -> torch.Tensor:
-    "Eq. 4.11: W_VAE·I_VAE + W_IE·I_IE with W_IE = 1 − W_VAE."
+    r"""Eq. 4.11: the VAE's and the IE-Net's impressions blended, the weights summing to one,
+
+    $$I = W_{VAE} \cdot I_{VAE} + W_{IE} \cdot I_{IE}, \qquad W_{IE} = 1 - W_{VAE}$$"""
     if not 0 <= w_vae <= 1: raise ValueError(f"w_vae must be in [0, 1], got {w_vae!r}")
     return w_vae * i_vae + (1 - w_vae) * i_ie
 
@@ -219,7 +286,9 @@ class FusedImpression:
 
     def with_weight(self, w_vae:float) -> "FusedImpression":
         "The same two models, and what they remember, blended with another W_VAE."
-        return FusedImpression(self.vae, self.ienet, w_vae, self.cache)
+        out = FusedImpression(self.vae, self.ienet, w_vae, self.cache)
+        out.trained_on = getattr(self, "trained_on", None)
+        return out
 
     @torch.no_grad()
     def impressions(self, images) -> tuple:
@@ -248,22 +317,39 @@ def weight_scores(fused:FusedImpression, dataset, weights=WEIGHTS, device:str="c
     score = evaluate.val_curve(dataset, device)
     return pd.Series({w: score(fused.with_weight(w), 0)["val_auroc"] for w in weights}, name="val pixel AUROC").rename_axis("W_VAE")
 
-@core.register_trainer("impression")
-def train_impression(profile:str, device:str="auto", seed:int=0,
-                     w_vae:float|None=None,   # None: the weight with the best residual pixel AUROC on `val_data`
-                     val_data=None,           # default: the profile's val split
-                     vae=None, ienet=None,    # trained models to fuse; default: `core.load_or_train` of "vae" and "ienet"
-                     progress:bool=False) -> "FusedImpression":
-    "The fused impression of eq. 4.11 for `profile`: the VAE's and the IE-Net's, with W_VAE chosen on val unless given."
-    vae = vae if vae is not None else core.load_or_train("vae", profile, device=device, seed=seed, progress=progress)
-    ienet = ienet if ienet is not None else core.load_or_train("ienet", profile, device=device, seed=seed, progress=progress)
-    fused, scores = FusedImpression(vae, ienet, THESIS_W_VAE), None
-    if w_vae is None:
-        val_data = val_data if val_data is not None else data.synth_split(core.resolve_profile(profile), "val")
-        scores = weight_scores(fused, val_data, device=str(core.get_device(device)))
-        w_vae = float(scores.idxmax())
-    fused = fused.with_weight(w_vae)
-    fused.val_scores = scores
+def choose_weight(fused:FusedImpression, dataset, device:str="cpu") -> dict:
+    "The W_VAE whose fused residual has the best pixel AUROC on `dataset` (first of a tie), and all AUROCs."
+    scores = weight_scores(fused, dataset, device=device)
+    return dict(w_vae=float(scores.idxmax()), weights=[float(w) for w in scores.index],
+                val_auroc=[float(v) for v in scores])
+
+def fused_models(vae, ienet, splits:dict, seed:int=0) -> tuple:
+    "The checkpoint names of the VAE and IE-Net a fused impression blends; both must be trained on `splits`."
+    for model in (vae, ienet):
+        found, wanted = getattr(model, "trained_on", None), core.data_id(splits)
+        if found != wanted:
+            raise ValueError(f"fusing a {type(model).__name__} trained on {found!r} for data {wanted}: "
+                             "both models must be trained on the impression's own data")
+    return tuple(core.checkpoint_name(model.recipe, splits, seed) for model in (vae, ienet))
+
+# %% ../nbs/40_ienet.ipynb #4a0e1026
+@training.trainer(ImpressionRecipe, uses=("normal", "val"), data=synth.benchmark)
+def train_impression(R:ImpressionRecipe, splits:dict, *, seed:int=0, device:str="auto", progress:bool=False,
+                     vae=None, ienet=None) -> FusedImpression:   # default: "vae" and "ienet" on `splits`
+    "Eq. 4.11's fused impression: its VAE and IE-Net trained (or loaded) on `splits`; W_VAE chosen on val."
+    device = str(core.get_device(device))
+    prerequisite = dict(splits=splits, seed=seed, device=device, progress=progress)
+    vae = vae if vae is not None else training.load_or_train("vae", R.profile, **prerequisite)
+    ienet = ienet if ienet is not None else training.load_or_train("ienet", R.profile, **prerequisite)
+    name = core.checkpoint_name(R, splits, seed, *fused_models(vae, ienet, splits, seed))
+    fused, choice = FusedImpression(vae, ienet, THESIS_W_VAE), None
+    if R.w_vae is None:
+        path = training.checkpoint_path(R.profile, name)
+        choice = training.chosen(path, lambda: choose_weight(fused, splits["val"], device))
+    fused = fused.with_weight(R.w_vae if choice is None else choice["w_vae"])
+    fused.identity, fused.choice = name, choice   # `identity`: what later stages key their caches of it by
+    fused.val_scores = None if choice is None else pd.Series(
+        choice["val_auroc"], index=pd.Index(choice["weights"], name="W_VAE"), name="val pixel AUROC")
     return fused
 
 # %% ../nbs/40_ienet.ipynb #4a0e1021
@@ -324,6 +410,13 @@ def fusion_explorer(images, masks, twins, i_vae, i_ie, w_vae:float=THESIS_W_VAE,
     slider.observe(update, names="value")
     update()
     return W.VBox([slider, readout, out])
+
+# %% ../nbs/40_ienet.ipynb #4a0e1052
+def score_5_11(model:IENet, row:str, splits:dict, train_images:int, device:str="cpu") -> dict:
+    "Row `row` of our Fig. 5.11 table: the residual by the book's protocol (val, then test), the impression."
+    return evaluate.score(model, splits, profile=model.recipe.profile, chapter="ienet", table="5.11",
+                          name=row, tests=("test",), reconstruction=("val", "test"),
+                          params=dict(train_images=train_images), device=device)
 
 # %% ../nbs/40_ienet.ipynb #4a0e104a
 def findings(grid_table:pd.DataFrame, fusion_table:pd.DataFrame, w_chosen:float) -> pd.DataFrame:
