@@ -12,7 +12,7 @@ if __name__ == "__main__":
     rendered = []
     render = synth.render_sample
     synth.render_sample = lambda *a, **k: rendered.append(1) or render(*a, **k)   # counts this process's renders
-    params = synth.synth_params("smoke", image_size=32, splits=dict(normal=2, labelled=2, val=1, test=1, test_novel=1,
+    params = synth.generator_params("smoke", image_size=32, splits=dict(normal=2, labelled=2, val=1, test=1, test_novel=1,
                                                                     clean=1, calibration=1))
     cache = synth.build_synth(params, root=root / "data", workers=0, progress=False)
     registry.record_result("smoke", "ddp", "t", "m", {"x": 1.0}, split="test", n_images=1, image_hash="h")

@@ -5,6 +5,7 @@
 # %% ../nbs/70_comparison.ipynb #70c00004
 from __future__ import annotations
 
+import functools
 import math
 import time
 import warnings
@@ -20,18 +21,19 @@ from torch.nn import functional as F
 from torchmetrics.functional.image import structural_similarity_index_measure as ssim
 from tqdm.auto import tqdm
 
-from . import backbones, core, data, evaluate
+from . import backbones, core, data, evaluate, registry, synth, training
 from .unet import UNet
 
 # %% auto #0
-__all__ = ['GMS_C', 'PREWITT_X', 'GANOMALY_WEIGHTS', 'DETECTOR_LAYERS', 'LITE0_TIMM', 'RECIPE', 'BOOK', 'BASELINES',
-           'THESIS_ROWS', 'THESIS_ORDER', 'CHAPTER', 'TABLE', 'SPLITS', 'FIXED', 'AT_VAL', 'MORE', 'gradient_magnitude',
-           'gms_map', 'msgms_loss', 'msgms_map', 'grid_masks', 'riad_sizes', 'InpaintingUNet', 'RIAD', 'riad_loss',
-           'dcgan_encoder', 'dcgan_decoder', 'dcgan_init', 'Discriminator', 'GANomaly', 'ganomaly_loss',
-           'lite0_timm_state', 'load_lite0', 'Detector', 'baseline_params', 'label_free_threshold', 'train_riad',
-           'train_ganomaly', 'fit_detector', 'train_padim', 'train_patchcore', 'multilevel_headline',
-           'multilevel_pretrained', 'book_method', 'image_scores', 'image_level', 'score_method', 'table_5_6',
-           'ordering_claim', 'plot_grid', 'plot_cost', 'score_folder']
+__all__ = ['GMS_C', 'PREWITT_X', 'DETECTOR_LAYERS', 'LITE0_TIMM', 'BASELINES', 'BOOK_METHODS', 'TABLE_METHODS', 'THESIS_ROWS',
+           'THESIS_ORDER', 'CHAPTER', 'TABLE', 'SPLITS', 'FIXED_METRICS', 'VAL_METRICS', 'POOLED_METRICS',
+           'gradient_magnitude', 'gms_map', 'msgms_loss', 'msgms_map', 'grid_masks', 'riad_sizes', 'InpaintingUNet',
+           'RIAD', 'riad_loss', 'label_free_threshold', 'calibrate', 'RIADRecipe', 'train_riad', 'dcgan_encoder',
+           'dcgan_decoder', 'dcgan_init', 'Discriminator', 'GANomaly', 'ganomaly_loss', 'GANomalyRecipe',
+           'train_ganomaly', 'lite0_timm_state', 'load_lite0', 'Detector', 'PaDiMRecipe', 'PatchCoreRecipe',
+           'first_images', 'fit_detector', 'train_padim', 'train_patchcore', 'image_scores', 'image_level',
+           'against_clean', 'split_hashes', 'comparison_rows', 'table_5_6', 'ordering_claim', 'plot_grid', 'plot_cost',
+           'score_folder']
 
 # %% ../nbs/70_comparison.ipynb #70c00007
 GMS_C = 0.0026                                                   # eq. 2.6's c for images in 0..1 (170/255²)
@@ -45,7 +47,10 @@ def gradient_magnitude(x:torch.Tensor) -> torch.Tensor:
     return (gx.pow(2) + gy.pow(2) + 1e-12).sqrt()
 
 def gms_map(x:torch.Tensor, y:torch.Tensor, c:float=GMS_C) -> torch.Tensor:
-    "Eq. 2.6: (2 g(x) g(y) + c) / (g(x)² + g(y)² + c) per pixel; [B,1,H,W], 1 where the gradients agree."
+    r"""Eq. 2.6 per pixel, [B,1,H,W]: 1 where the gradients agree, near 0 where one image has an edge the
+    other lacks:
+
+    $$GMS(x, y) = \frac{2\, g(x)\, g(y) + c}{g(x)^2 + g(y)^2 + c}$$"""
     gx, gy = gradient_magnitude(x), gradient_magnitude(y)
     return (2 * gx * gy + c) / (gx.pow(2) + gy.pow(2) + c)
 
@@ -56,11 +61,18 @@ def _pyramid(x:torch.Tensor, scales:int) -> list:
     return out
 
 def msgms_loss(x:torch.Tensor, y:torch.Tensor, scales:int=4) -> torch.Tensor:
-    "Eq. 2.5: the mean over `scales` scales of the mean of 1 − GMS over each scale's pixels (and the batch)."
+    r"""Eq. 2.5: the mean over the scales $l$ (the images halved $l - 1$ times) of the mean of 1 − GMS
+    over the $N_l$ pixels of each scale (and the batch):
+
+    $$\mathcal{L}_{MSGMS}(x, y) = \frac14 \sum_{l=1}^{4} \frac{1}{N_l} \sum_{i=1}^{H_l} \sum_{j=1}^{W_l}
+      \big(1 - GMS(x_l, y_l)_{ij}\big)$$"""
     return torch.stack([(1 - gms_map(a, b)).mean() for a, b in zip(_pyramid(x, scales), _pyramid(y, scales))]).mean()
 
 def msgms_map(x:torch.Tensor, y:torch.Tensor, scales:int=4) -> torch.Tensor:
-    "Eq. 2.9 as a map: each scale's GMS map upsampled bilinearly to full size, averaged over the scales; [B,1,H,W]."
+    r"""Eq. 2.9 as a map, [B,1,H,W]: each scale's GMS map brought back to full size ($\uparrow$, bilinear) and
+    averaged:
+
+    $$MSGMS(x, y) = \frac14 \sum_{l=1}^{4} {\uparrow}\, GMS(x_l, y_l)$$"""
     size = x.shape[-2:]
     maps = [F.interpolate(gms_map(a, b), size=size, mode="bilinear", align_corners=False) if a.shape[-2:] != size else gms_map(a, b)
             for a, b in zip(_pyramid(x, scales), _pyramid(y, scales))]
@@ -100,7 +112,7 @@ class RIAD(nn.Module):
         self.n_masks, self.net = n_masks, InpaintingUNet(width, depth)
         self.config = dict(image_size=image_size, width=width, depth=depth, cells=list(self.cells),
                            filter_size=self.filter_size, n_masks=n_masks)
-        self.threshold = 0.5                                            # replaced by `label_free_threshold`
+        self.threshold = 0.5                            # replaced by the trainer's `label_free_threshold`
 
     def inpaint(self, x:torch.Tensor, cell:int, generator:torch.Generator|None=None, shared:bool=False) -> torch.Tensor:
         "Stages 1–3 of Fig. 2.8 for one cell size: blank `n_masks` complementary cell sets, paint each back, reassemble; [B,3,H,W]."
@@ -117,7 +129,11 @@ class RIAD(nn.Module):
 
     @torch.no_grad()
     def anomaly_map(self, x:torch.Tensor) -> torch.Tensor:
-        "Eq. 2.8: 1 − MSGMS(I, I_r) mean-filtered, averaged over the cell sizes; [B,1,H,W]."
+        r"""Eq. 2.8, [B,1,H,W]: 1 − MSGMS(I, I_r) smoothed by an $s_f \times s_f$ mean filter, averaged over
+        the cell sizes $K$ (with $I_r^{(k)}$ the reconstruction from cells of size $k$):
+
+        $$G_A(I, I_r) = \frac{1}{N_K} \sum_{k \in K}
+          \Big(1_{H \times W} - MSGMS\big(I, I_r^{(k)}\big) * f_{s_f \times s_f}\Big)$$"""
         pad = self.filter_size // 2
         maps = [F.avg_pool2d(1 - msgms_map(x, r), self.filter_size, 1, pad, count_include_pad=False)
                 for r in self.reconstructions(x).values()]
@@ -125,12 +141,87 @@ class RIAD(nn.Module):
 
 # %% ../nbs/70_comparison.ipynb #70c00013
 def riad_loss(model:RIAD, batch:dict, lam_gms:float=1.0, lam_ssim:float=1.0) -> dict:
-    "Eq. 2.7 on the reassembled reconstruction for one random cell size: λ₁·MSGMS + λ₂·(1 − SSIM) + MSE, each term logged."
+    r"""Eq. 2.7 on the reassembled reconstruction $\hat x$ for one random cell size, each term logged; SSIM
+    (eq. 2.4) is a similarity, so its term is $1 - SSIM$, and the MSE is eq. 2.3:
+
+    $$\mathcal{L}(x, \hat x) = \lambda_1 \mathcal{L}_{MSGMS}(x, \hat x)
+      + \lambda_2 \big(1 - SSIM(x, \hat x)\big)
+      + \frac{1}{CHW} \sum_{k,i,j} \big(x_{kij} - \hat x_{kij}\big)^2$$"""
     x = batch["image"]
     cell = model.cells[int(torch.randint(len(model.cells), ()))]
     recon = model.inpaint(x, cell)
     gms, ss, mse = msgms_loss(x, recon), 1 - ssim(recon, x, data_range=1.0), F.mse_loss(recon, x)
     return {"loss": lam_gms * gms + lam_ssim * ss + mse, "msgms": gms, "ssim": ss, "mse": mse}
+
+# %% ../nbs/70_comparison.ipynb #70c00061
+@torch.no_grad()
+def label_free_threshold(method, calibration, q:float=0.99, batch_size:int=8, device:str="cpu") -> float:
+    r"""The `q` quantile of `method`'s map over every pixel $p$ of the anomaly-free images of `calibration`:
+    the threshold a practitioner sets without labels,
+
+    $$t = Q_q\big(\{A(x)_p : x \in \text{calibration}\}\big)$$"""
+    dev = core.get_device(device)
+    images = torch.stack([calibration[i]["image"] for i in range(len(calibration))])
+    maps = torch.cat([method.anomaly_map(images[a:a + batch_size].to(dev)).float().cpu()
+                      for a in range(0, len(images), batch_size)])
+    return float(np.quantile(maps.numpy().ravel(), q))
+
+def calibrate(model, R:core.Recipe, splits:dict, seed:int=0, device:str="cpu") -> float:
+    "`label_free_threshold` at `R.threshold_q` of the model `R` trained on `splits`, kept in its checkpoint."
+    compute = lambda: label_free_threshold(model, splits["calibration"], R.threshold_q, device=device)
+    path = training.checkpoint_path(R.profile, core.checkpoint_name(R, splits, seed))
+    choice = training.chosen(path, lambda: dict(threshold_q=R.threshold_q, threshold=compute()))
+    if choice["threshold_q"] != R.threshold_q: return compute()    # another quantile than the one kept: now
+    return choice["threshold"]
+
+def _check_baseline(R:core.Recipe, counts=(), positive=(), sizes:dict|None=None):
+    "Raise naming the setting unless `counts` ≥ 1, `positive` > 0, 0 < threshold_q < 1, `sizes` filled."
+    for k in counts:
+        if getattr(R, k) < 1: raise ValueError(f"{R.method}.{k} must be ≥ 1, got {getattr(R, k)}")
+    for k in positive:
+        if not getattr(R, k) > 0: raise ValueError(f"{R.method}.{k} must be > 0, got {getattr(R, k)}")
+    if not 0 < R.threshold_q < 1:
+        raise ValueError(f"{R.method}.threshold_q must lie in (0, 1), got {R.threshold_q}")
+    empty = [r for r in ("normal", "calibration") if sizes is not None and sizes.get(r, 0) < 1]
+    if empty: raise ValueError(f"{R.method}: no images in {', '.join(empty)}")
+
+@core.recipe("baselines.riad")
+class RIADRecipe(core.Recipe):
+    "RIAD (Zavrtanik et al. 2021) as trained here: its U-Net, eq. 2.7's weights, its budget and threshold."
+    width: int = core.setting(4, 8, 64, thesis=64, doc="channels of the U-Net's first block (the paper's 64)")
+    depth: int = core.setting(3, 4, 4, doc="down blocks of the U-Net")
+    n_masks: int = core.setting(3, thesis=3, doc="complementary masked copies per image and cell size")
+    epochs: int = core.setting(1, 2, 50, thesis=300, doc="epochs (the paper's 300)",
+                               why="the paper's 300 epochs cover a few hundred MVTec images; "
+                                   "50 over 20,000 vehicles are more steps")
+    batch_size: int = core.setting(8, doc="images per step (each inpainted in n_masks copies)")
+    lr: float = core.setting(1e-3, 1e-3, 1e-4, thesis=1e-4, doc="learning rate of Adam, constant")
+    lam_gms: float = core.setting(1.0, thesis=1.0, doc="λ₁, weight of the MSGMS term (eq. 2.7)")
+    lam_ssim: float = core.setting(1.0, thesis=1.0, doc="λ₂, weight of the 1 − SSIM term (eq. 2.7)")
+    threshold_q: float = core.setting(0.99, train=False,
+                                      doc="quantile of the maps over `calibration` set as the threshold")
+
+    def check(self):
+        _check_baseline(self, ("width", "depth", "epochs", "batch_size"), ("lr",))
+        if self.n_masks < 2: raise ValueError(f"{self.method}.n_masks must be ≥ 2, got {self.n_masks}")
+        if self.image_size % 2 ** self.depth:
+            raise ValueError(f"{self.method}.image_size must be a multiple of 2^depth = {2 ** self.depth}, "
+                             f"got {self.image_size}")
+
+    def check_splits(self, sizes:dict): _check_baseline(self, sizes=sizes)
+
+@training.trainer(RIADRecipe, uses=("normal", "calibration"), data=synth.benchmark)
+def train_riad(R:RIADRecipe, splits:dict, *, seed:int=0, device:str="auto", progress:bool=True) -> RIAD:
+    "Train (or load) RIAD on the `normal` images; its fixed threshold is `calibrate`d on `calibration`."
+    core.seed_everything(seed)
+    model = RIAD(R.image_size, R.width, R.depth, n_masks=R.n_masks)
+    loss = functools.partial(riad_loss, lam_gms=R.lam_gms, lam_ssim=R.lam_ssim)
+    model.history = training.fit(model, splits["normal"], loss, name=core.checkpoint_name(R, splits, seed),
+                                 profile=R.profile, epochs=R.epochs, batch_size=R.batch_size, lr=R.lr,
+                                 device=device, seed=seed, workers=R.workers, collate_fn=data.collate,
+                                 progress=progress, config=model.config)
+    model.threshold = calibrate(model, R, splits, seed, device)
+    return model
 
 # %% ../nbs/70_comparison.ipynb #70c00016
 def dcgan_encoder(image_size:int, n_out:int, width:int=64) -> nn.Sequential:
@@ -175,7 +266,8 @@ class GANomaly(nn.Module):
         self.encoder2, self.discriminator = dcgan_encoder(image_size, latent, width), Discriminator(image_size, width)
         self.sigma = sigma or 4 * image_size / 256                   # residual smoothing, 4 px at 256 px
         self.config = dict(image_size=image_size, latent=latent, width=width, sigma=self.sigma)
-        self.threshold = 0.5                                           # replaced by `label_free_threshold`
+        self.threshold = 0.5                            # replaced by the trainer's `label_free_threshold`
+        self.collapsed = False                          # D's loss fell below 10⁻⁵: re-draw D next step
         self.apply(dcgan_init)
 
     def forward(self, x):
@@ -189,7 +281,11 @@ class GANomaly(nn.Module):
 
     @torch.no_grad()
     def image_score(self, x):
-        "GANomaly's anomaly score ‖z − ẑ‖² (mean over the latent dimensions), [B]."
+        r"""GANomaly's anomaly score, [B]: the distance of the re-encoded latent code from the first, a mean
+        over the $m$ latent dimensions:
+
+        $$A(x) = \tfrac1m \big\lVert G_E(x) - E\big(G_D(G_E(x))\big) \big\rVert_2^2
+               = \tfrac1m \lVert z - \hat z \rVert_2^2$$"""
         _, z, z_hat = self.eval()(x)
         return (z - z_hat).pow(2).mean(1)
 
@@ -201,22 +297,73 @@ class GANomaly(nn.Module):
         return TF.gaussian_blur(residual, [k, k], [self.sigma, self.sigma])
 
 # %% ../nbs/70_comparison.ipynb #70c0001a
-GANOMALY_WEIGHTS = dict(w_adv=1.0, w_con=50.0, w_enc=1.0)   # the paper's
-
 def ganomaly_loss(model:GANomaly, batch:dict, w_adv:float=1.0, w_con:float=50.0, w_enc:float=1.0) -> dict:
-    "The generator's w_adv·L_adv + w_con·L_con + w_enc·L_enc plus D's BCE, with each player's gradient kept to its own weights."
+    r"""The generator's loss plus $D$'s, each player's gradient kept to its own weights; every term logged.
+    With $f$ the last feature map of $D$ (feature matching), $z = G_E(x)$, $\hat x = G_D(z)$,
+    $\hat z = E(\hat x)$, the paper's weights $w_{adv} = 1$, $w_{con} = 50$, $w_{enc} = 1$, and means over the
+    elements of each norm:
+
+    $$\mathcal{L}_G = w_{adv} \lVert f(x) - f(\hat x) \rVert_2^2 + w_{con} \lVert x - \hat x \rVert_1
+      + w_{enc} \lVert z - \hat z \rVert_2^2$$
+
+    $$\mathcal{L}_D = -\tfrac12 \big[\log D(x) + \log\big(1 - D(\hat x)\big)\big]$$"""
+    net = getattr(model, "module", model)                 # DistributedDataParallel wraps the model
+    D = net.discriminator
+    if net.collapsed:      # the paper's code re-initialises a collapsed discriminator; here before this
+        D.apply(dcgan_init)  # step's forward pass, never between a forward pass and its backward pass
+        net.collapsed = False
     x = batch["image"]
     fake, z, z_hat = model(x)
-    D = model.discriminator
     D.requires_grad_(False)                               # L_adv: D's weights frozen, the gradient flows into x̂ only
     adv = (D.features(2 * x - 1) - D.features(2 * fake - 1)).pow(2).mean()
     D.requires_grad_(True)
     con, enc = (x - fake).abs().mean(), (z - z_hat).pow(2).mean()
     real_p, fake_p = D(2 * x - 1), D(2 * fake.detach() - 1)
     d_loss = 0.5 * (F.binary_cross_entropy(real_p, torch.ones_like(real_p)) + F.binary_cross_entropy(fake_p, torch.zeros_like(fake_p)))
-    if float(d_loss.detach()) < 1e-5: D.apply(dcgan_init)          # the paper's code: re-initialise a collapsed discriminator
+    net.collapsed = float(d_loss.detach()) < 1e-5
     g_loss = w_adv * adv + w_con * con + w_enc * enc
     return {"loss": g_loss + d_loss, "generator": g_loss, "discriminator": d_loss, "adv": adv, "con": con, "enc": enc}
+
+# %% ../nbs/70_comparison.ipynb #70c00066
+@core.recipe("baselines.ganomaly")
+class GANomalyRecipe(core.Recipe):
+    "GANomaly (Akçay et al. 2018) as trained here: its DCGAN networks, loss weights, budget and threshold."
+    width: int = core.setting(4, 16, 64, thesis=64, doc="channels of the first DCGAN convolution")
+    latent: int = core.setting(16, 100, 100, thesis=100, doc="size of the latent vector z")
+    epochs: int = core.setting(1, 8, 15, doc="epochs")
+    batch_size: int = core.setting(16, 32, 64, doc="images per step")
+    lr: float = core.setting(2e-4, thesis=2e-4, doc="learning rate of Adam, constant")
+    beta1: float = core.setting(0.5, thesis=0.5, doc="Adam's β₁")
+    w_adv: float = core.setting(1.0, thesis=1.0, doc="weight of the adversarial (feature-matching) term")
+    w_con: float = core.setting(50.0, thesis=50.0, doc="weight of the contextual L1 term")
+    w_enc: float = core.setting(1.0, thesis=1.0, doc="weight of the encoder (latent) term")
+    threshold_q: float = core.setting(0.99, train=False,
+                                      doc="quantile of the maps over `calibration` set as the threshold")
+
+    def check(self):
+        _check_baseline(self, ("width", "latent", "epochs", "batch_size"), ("lr",))
+        if not 0 <= self.beta1 < 1:
+            raise ValueError(f"{self.method}.beta1 must lie in [0, 1), got {self.beta1}")
+        if self.image_size < 16 or self.image_size & (self.image_size - 1):
+            raise ValueError(f"{self.method}.image_size must be a power of two ≥ 16, got {self.image_size}")
+
+    def check_splits(self, sizes:dict): _check_baseline(self, sizes=sizes)
+
+@training.trainer(GANomalyRecipe, uses=("normal", "calibration"), data=synth.benchmark)
+def train_ganomaly(R:GANomalyRecipe, splits:dict, *, seed:int=0, device:str="auto",
+                   progress:bool=True) -> GANomaly:
+    "Train (or load) GANomaly on the `normal` images with Adam(β₁); its threshold `calibrate`d as RIAD's."
+    core.seed_everything(seed)
+    model = GANomaly(R.image_size, R.latent, R.width)
+    weights = dict(w_adv=R.w_adv, w_con=R.w_con, w_enc=R.w_enc)
+    model.history = training.fit(model, splits["normal"], functools.partial(ganomaly_loss, **weights),
+                                 name=core.checkpoint_name(R, splits, seed), profile=R.profile,
+                                 epochs=R.epochs, batch_size=R.batch_size, lr=R.lr, device=device, seed=seed,
+                                 optimizer=lambda ps: torch.optim.Adam(ps, lr=R.lr, betas=(R.beta1, 0.999)),
+                                 workers=R.workers, collate_fn=data.collate, progress=progress,
+                                 config=dict(model.config, **weights))
+    model.threshold = calibrate(model, R, splits, seed, device)
+    return model
 
 # %% ../nbs/70_comparison.ipynb #70c0001d
 DETECTOR_LAYERS = {"padim": ("blocks.1", "blocks.2", "blocks.4"),   # strides 4, 8, 16 (anomalib's resnet18 default: layer1–3)
@@ -246,7 +393,20 @@ def load_lite0(extractor:nn.Module) -> int:
 
 # %% ../nbs/70_comparison.ipynb #70c0001e
 class Detector(nn.Module):
-    "PaDiM or PatchCore (anomalib's torch models) on the offline EfficientNet-Lite0, as a `Method` of chapter 03."
+    r"""PaDiM or PatchCore (anomalib's torch models) on the offline EfficientNet-Lite0, a `Method`.
+
+    With $x_{ij}$ the feature vector of the test image at feature-map position $(i, j)$: **PaDiM** scores
+    it by its Mahalanobis distance from the Gaussian $\mathcal{N}(\mu_{ij}, \Sigma_{ij})$ fitted there on the
+    normal images ($\Sigma_{ij}$ their sample covariance $+\ 0.01\,I$),
+
+    $$M(x_{ij}) = \sqrt{(x_{ij} - \mu_{ij})^\top \Sigma_{ij}^{-1} (x_{ij} - \mu_{ij})}$$
+
+    **PatchCore** by its distance to the nearest patch feature of the memory bank $\mathcal{M}$ (a coreset of
+    the normal images' locally averaged patch features),
+
+    $$s(x_{ij}) = \min_{m \in \mathcal{M}} \lVert x_{ij} - m \rVert_2$$
+
+    Each map is upsampled to the backbone's input and Gaussian-smoothed (σ = 4 px) by anomalib."""
     def __init__(self, kind:str, scale:int=2, n_features:int=100, coreset:float=0.1, neighbours:int=9):
         super().__init__()
         with warnings.catch_warnings():   # anomalib's imports warn about deprecations in timm and in its own modules
@@ -263,7 +423,7 @@ class Detector(nn.Module):
                            **(dict(n_features=n_features) if kind == "padim" else dict(coreset=coreset, neighbours=neighbours)))
         self.register_buffer("mean", torch.full((1, 3, 1, 1), 0.498))
         self.register_buffer("std", torch.full((1, 3, 1, 1), 0.502))
-        self.threshold, self.train_s = 0.5, None                     # replaced by `label_free_threshold` and the fit
+        self.threshold, self.train_s = 0.5, None           # replaced by the trainer's threshold and the fit
 
     def backbone_input(self, x):
         "Images in 0..1 → enlarged `scale`× and normalised for EfficientNet-Lite0."
@@ -288,12 +448,17 @@ class Detector(nn.Module):
 
     @torch.no_grad()
     def anomaly_map(self, x):
-        "anomalib's anomaly map (Gaussian-smoothed at the enlarged size), brought back to the image size; [B,1,H,W]."
+        "$M$ (PaDiM) or $s$ (PatchCore) per pixel, smoothed, back at the image size; [B,1,H,W]."
         return F.interpolate(self._run(x).anomaly_map, size=x.shape[-2:], mode="bilinear", align_corners=False, antialias=True)
 
     @torch.no_grad()
     def image_score(self, x):
-        "anomalib's image score (PaDiM: the map's maximum; PatchCore: the re-weighted nearest-neighbour distance), [B]."
+        r"""anomalib's image score, [B]: PaDiM, the map's maximum; PatchCore, the largest nearest-neighbour
+        distance $s^* = s(x^*)$ re-weighted by how isolated its nearest memory patch $m^*$ is among its
+        $b$ = `neighbours` nearest ones $\mathcal{N}_b(m^*)$:
+
+        $$s = \Big(1 - \frac{\exp \lVert x^* - m^* \rVert_2}
+                     {\sum_{m \in \mathcal{N}_b(m^*)} \exp \lVert x^* - m \rVert_2}\Big)\, s^*$$"""
         return self._run(x).pred_score.flatten()
 
 # %% ../nbs/70_comparison.ipynb #70c00051
@@ -304,137 +469,99 @@ def _resize_buffers(module:nn.Module, state:dict):
             owner, attr = module.get_submodule(name.rpartition(".")[0]) if "." in name else module, name.rpartition(".")[2]
             setattr(owner, attr, torch.empty_like(state[name]))
 
-# %% ../nbs/70_comparison.ipynb #70c00021
-RECIPE = {
-    "smoke": dict(riad_width=4, riad_depth=3, riad_epochs=1, riad_batch=8, riad_lr=1e-3,
-                  gan_width=4, gan_latent=16, gan_epochs=1, gan_batch=16, gan_lr=2e-4,
-                  padim_n=None, patchcore_n=None, padim_features=50, coreset=0.1, detector_batch=16, threshold_q=0.99),
-    "demo": dict(riad_width=8, riad_depth=4, riad_epochs=2, riad_batch=8, riad_lr=1e-3,
-                 gan_width=16, gan_latent=100, gan_epochs=8, gan_batch=32, gan_lr=2e-4,
-                 padim_n=500, patchcore_n=200, padim_features=100, coreset=0.005, detector_batch=16, threshold_q=0.99),
-    "full": dict(riad_width=64, riad_depth=4, riad_epochs=50, riad_batch=8, riad_lr=1e-4,
-                 gan_width=64, gan_latent=100, gan_epochs=15, gan_batch=64, gan_lr=2e-4,
-                 padim_n=1000, patchcore_n=1000, padim_features=100, coreset=0.01, detector_batch=32, threshold_q=0.99)}
+# %% ../nbs/70_comparison.ipynb #70c00068
+def _check_detector(R:core.Recipe, counts:tuple, sizes:dict|None=None):
+    "`_check_baseline`, and `n_images` ≥ 1 or None."
+    _check_baseline(R, counts, (), sizes)
+    if R.n_images is not None and R.n_images < 1:
+        raise ValueError(f"{R.method}.n_images must be ≥ 1 or None, got {R.n_images}")
 
-def baseline_params(profile:str, **overrides) -> core.Params:
-    "The baselines' parameters of `profile`: core's shared ones and `RECIPE`'s, `overrides` applied."
-    P = core.params(profile, recipe=RECIPE, **overrides)
-    core.check_counts(P, "riad_width", "riad_depth", "riad_epochs", "riad_batch", "gan_width", "gan_latent", "gan_epochs",
-                      "gan_batch", "padim_features", "detector_batch")
-    if not 0 < P.coreset <= 1: raise ValueError(f"coreset must be in (0, 1], got {P.coreset!r}")
-    if not 0 < P.threshold_q < 1: raise ValueError(f"threshold_q must be in (0, 1), got {P.threshold_q!r}")
-    return P
+@core.recipe("baselines.padim")
+class PaDiMRecipe(core.Recipe):
+    "PaDiM (Defard et al. 2020) on EfficientNet-Lite0: the images it fits, its feature subset, its threshold."
+    n_images: int = core.setting(None, 500, 1000, doc="the first this many `normal` images (None: all)")
+    n_features: int = core.setting(50, 100, 100, thesis=100,
+                                   doc="random feature dimensions kept (the paper's for ResNet-18)")
+    scale: int = core.setting(2, doc="images are enlarged this many times before the backbone")
+    batch_size: int = core.setting(16, 16, 32, train=False, doc="images per pass while collecting features")
+    threshold_q: float = core.setting(0.99, train=False,
+                                      doc="quantile of the maps over `calibration` set as the threshold")
 
-@torch.no_grad()
-def label_free_threshold(method, clean, q:float=0.99, batch_size:int=8, device:str="cpu") -> float:
-    "The `q` quantile of `method`'s map over the anomaly-free images of `clean`: the threshold a practitioner sets without labels."
-    images = torch.stack([clean[i]["image"] for i in range(len(clean))])
-    maps = torch.cat([method.anomaly_map(images[a:a + batch_size].to(device)).float().cpu() for a in range(0, len(images), batch_size)])
-    return float(np.quantile(maps.numpy().ravel(), q))
+    def check(self): _check_detector(self, ("n_features", "scale", "batch_size"))
+    def check_splits(self, sizes:dict): _check_detector(self, (), sizes)
 
-def _first(dataset, n:int|None):
-    "The first `n` samples of `dataset` (all if None or more than it has) and an id for checkpoint configs."
-    n = len(dataset) if n is None else min(n, len(dataset))
-    return (dataset if n == len(dataset) else torch.utils.data.Subset(dataset, range(n))), f"{data.dataset_id(dataset)}:first{n}"
+@core.recipe("baselines.patchcore")
+class PatchCoreRecipe(core.Recipe):
+    "PatchCore (Roth et al. 2022) on EfficientNet-Lite0: the images it fits, its coreset, its threshold."
+    n_images: int = core.setting(None, 200, 1000, doc="the first this many `normal` images (None: all)")
+    coreset: float = core.setting(0.1, 0.005, 0.01, thesis=0.1, doc="share of the patch features kept",
+                                  why="k-centre-greedy costs features × kept; the paper's 1% coreset scores "
+                                      "close to its 10%")
+    neighbours: int = core.setting(9, doc="memory patches of the image score's re-weighting (anomalib's)")
+    scale: int = core.setting(2, doc="images are enlarged this many times before the backbone")
+    batch_size: int = core.setting(16, 16, 32, train=False, doc="images per pass while collecting features")
+    threshold_q: float = core.setting(0.99, train=False,
+                                      doc="quantile of the maps over `calibration` set as the threshold")
 
-# %% ../nbs/70_comparison.ipynb #70c00022
-@core.register_trainer("riad")
-def train_riad(profile:str, device:str="auto", seed:int=0, train_data=None, progress:bool=True, **overrides) -> RIAD:
-    "Train (or load) RIAD on the `normal` split; its fixed threshold is `label_free_threshold` on `clean`."
-    P = baseline_params(profile, device=device, seed=seed, **overrides)
-    train_data = train_data if train_data is not None else data.synth_split(P.profile, "normal")
-    core.seed_everything(seed)
-    model = RIAD(P.image_size, P.riad_width, P.riad_depth)
-    model.history = core.fit(model, train_data, riad_loss, name=f"riad-w{P.riad_width}-d{P.riad_depth}-e{P.riad_epochs}-b{P.riad_batch}-lr{P.riad_lr:g}",
-                             profile=P.profile, epochs=P.riad_epochs, batch_size=P.riad_batch, lr=P.riad_lr, device=P.device, seed=seed,
-                             workers=P.workers, collate_fn=data.collate, progress=progress,
-                             config=dict(model.config, data=data.dataset_id(train_data)))
-    model.threshold = label_free_threshold(model, data.synth_split(P.profile, "clean"), P.threshold_q, device=P.device)
-    return model
+    def check(self):
+        _check_detector(self, ("neighbours", "scale", "batch_size"))
+        if not 0 < self.coreset <= 1:
+            raise ValueError(f"{self.method}.coreset must lie in (0, 1], got {self.coreset}")
 
-@core.register_trainer("ganomaly")
-def train_ganomaly(profile:str, device:str="auto", seed:int=0, train_data=None, progress:bool=True, **overrides) -> GANomaly:
-    "Train (or load) GANomaly on the `normal` split with the paper's loss weights and Adam(β₁=0.5); threshold as RIAD's."
-    P = baseline_params(profile, device=device, seed=seed, **overrides)
-    train_data = train_data if train_data is not None else data.synth_split(P.profile, "normal")
-    core.seed_everything(seed)
-    model = GANomaly(P.image_size, P.gan_latent, P.gan_width)
-    model.history = core.fit(model, train_data, lambda m, b: ganomaly_loss(m, b, **GANOMALY_WEIGHTS),
-                             name=f"ganomaly-w{P.gan_width}-z{P.gan_latent}-e{P.gan_epochs}-b{P.gan_batch}-lr{P.gan_lr:g}",
-                             profile=P.profile, epochs=P.gan_epochs, batch_size=P.gan_batch, lr=P.gan_lr, device=P.device, seed=seed,
-                             optimizer=lambda ps: torch.optim.Adam(ps, lr=P.gan_lr, betas=(0.5, 0.999)),
-                             workers=P.workers, collate_fn=data.collate, progress=progress,
-                             config=dict(model.config, **GANOMALY_WEIGHTS, data=data.dataset_id(train_data)))
-    model.threshold = label_free_threshold(model, data.synth_split(P.profile, "clean"), P.threshold_q, device=P.device)
-    return model
+    def check_splits(self, sizes:dict): _check_detector(self, (), sizes)
 
-# %% ../nbs/70_comparison.ipynb #70c00023
-def fit_detector(kind:str, profile:str, device:str="auto", seed:int=0, train_data=None, progress:bool=True, **overrides) -> Detector:
-    "Fit (or load the fitted statistics of) PaDiM or PatchCore on the first `padim_n`/`patchcore_n` normal images."
-    P = baseline_params(profile, device=device, seed=seed, **overrides)
-    subset, data_id = _first(train_data if train_data is not None else data.synth_split(P.profile, "normal"), P[f"{kind}_n"])
-    core.seed_everything(seed)                                    # PaDiM's random feature subset
-    det = Detector(kind, n_features=P.padim_features, coreset=P.coreset).to(P.device)
-    config = dict(det.config, data=data_id)
-    path = core.run_dir(P.profile) / "ckpt" / f"{kind}-lite0-x{det.scale}-{'f' + str(P.padim_features) if kind == 'padim' else 'c' + format(P.coreset, 'g')}-{data_id.rsplit(':', 1)[1]}.pt"
-    if path.exists():
-        ckpt = core.load_checkpoint(path, config=config)
+def first_images(dataset, n:int|None):
+    "The first `n` images of `dataset` as a `Subset` (its data id says so); all if `n` is None or larger."
+    return dataset if n is None or n >= len(dataset) else torch.utils.data.Subset(dataset, range(n))
+
+def fit_detector(det:Detector, R:core.Recipe, splits:dict, *, seed:int=0, device:str="auto",
+                 progress:bool=True) -> Detector:
+    "Fit `det` on the first `R.n_images` normal images (or load what was fitted); then `calibrate` it."
+    dev, normal = core.get_device(device), first_images(splits["normal"], R.n_images)
+    path = training.checkpoint_path(R.profile, core.checkpoint_name(R, splits, seed))
+    config = dict(det.config, n_images=len(normal))
+    if path.exists():                        # on the CPU: the saved statistics shape the empty buffers
+        ckpt = training.load_checkpoint(path, config=config)
         _resize_buffers(det, ckpt["model"])
         det.load_state_dict(ckpt["model"])
-        det.train_s = ckpt["metrics"]["train_s"]
+        det, det.train_s = det.to(dev), ckpt["metrics"]["train_s"]
     else:
-        t0 = time.perf_counter()
-        det.fit_normal(subset, P.detector_batch, progress)
+        det, t0 = det.to(dev), time.perf_counter()
+        det.fit_normal(normal, R.batch_size, progress)
         det.train_s = time.perf_counter() - t0
-        core.save_checkpoint(path, det, config, metrics=dict(train_s=det.train_s, n_images=len(subset)))
-    det.n_fit = len(subset)
-    det.threshold = label_free_threshold(det, data.synth_split(P.profile, "clean"), P.threshold_q, device=P.device)
+        training.save_checkpoint(path, det, config, metrics=dict(train_s=det.train_s, n_images=len(normal)))
+    det.n_fit = len(normal)
+    det.threshold = calibrate(det, R, splits, seed, dev)
     return det
 
-@core.register_trainer("padim")
-def train_padim(profile:str, device:str="auto", seed:int=0, **kw) -> Detector:
-    "PaDiM fitted on the profile's normal images (see `fit_detector`)."
-    return fit_detector("padim", profile, device, seed, **kw)
+@training.trainer(PaDiMRecipe, uses=("normal", "calibration"), data=synth.benchmark)
+def train_padim(R:PaDiMRecipe, splits:dict, *, seed:int=0, device:str="auto", progress:bool=True) -> Detector:
+    "Fit (or load) PaDiM's Gaussians on the first `R.n_images` normal images; its threshold on `calibration`."
+    core.seed_everything(seed)                                    # PaDiM's random feature subset
+    padim = Detector("padim", R.scale, n_features=R.n_features)
+    return fit_detector(padim, R, splits, seed=seed, device=device, progress=progress)
 
-@core.register_trainer("patchcore")
-def train_patchcore(profile:str, device:str="auto", seed:int=0, **kw) -> Detector:
-    "PatchCore fitted on the profile's normal images (see `fit_detector`)."
-    return fit_detector("patchcore", profile, device, seed, **kw)
+@training.trainer(PatchCoreRecipe, uses=("normal", "calibration"), data=synth.benchmark)
+def train_patchcore(R:PatchCoreRecipe, splits:dict, *, seed:int=0, device:str="auto",
+                    progress:bool=True) -> Detector:
+    "Fit (or load) PatchCore's memory bank on the first `R.n_images` normal images; threshold: `calibration`."
+    core.seed_everything(seed)                                    # the coreset's random first centre
+    patchcore = Detector("patchcore", R.scale, coreset=R.coreset, neighbours=R.neighbours)
+    return fit_detector(patchcore, R, splits, seed=seed, device=device, progress=progress)
+
+# %% ../nbs/70_comparison.ipynb #70c00021
+BASELINES = {"baselines.riad": "RIAD", "baselines.ganomaly": "GANomaly", "baselines.padim": "PaDiM",
+             "baselines.patchcore": "PatchCore"}   # trainer -> its row in Table 5.6
 
 # %% ../nbs/70_comparison.ipynb #70c00025
-BOOK = {"unet": "U-Net (headline)", "unet_pretrained": "U-Net, pretrained encoder",
-        "multilevel": "Multi-level (improved)", "multilevel_pretrained": "Multi-level, pretrained taps", "utad": "UTAD"}
-BASELINES = {"riad": "RIAD", "ganomaly": "GANomaly", "padim": "PaDiM", "patchcore": "PatchCore"}
-THESIS_ROWS = {BOOK["multilevel"]: "Multi-level", BOOK["unet"]: "U-Net", BOOK["utad"]: "UTAD", "RIAD": "RIAD", "GANomaly": "GANomaly"}
+BOOK_METHODS = {"unet.headline": "U-Net (headline)", "unet.pretrained": "U-Net, pretrained encoder",
+                "multilevel.improved": "Multi-level (improved)",
+                "multilevel.pretrained": "Multi-level, pretrained taps",
+                "scoring.utad": "UTAD"}                                  # trainer -> its row in Table 5.6
+TABLE_METHODS = (*BOOK_METHODS.values(), *BASELINES.values())           # every row of Table 5.6, in order
+THESIS_ROWS = {BOOK_METHODS["multilevel.improved"]: "Multi-level", BOOK_METHODS["unet.headline"]: "U-Net",
+               BOOK_METHODS["scoring.utad"]: "UTAD", "RIAD": "RIAD", "GANomaly": "GANomaly"}
 THESIS_ORDER = ("Multi-level", "U-Net", "UTAD", "RIAD", "GANomaly")   # Table 5.6's ordering, best first
-
-def multilevel_headline(profile:str, device:str="auto", seed:int=0, val=None):
-    "Chapter 30's improved multi-level model (from its checkpoint), as a `Method` at the I_size with the best F1-max on `val`."
-    from vehicle_fp import multilevel
-    P = multilevel.chapter_params(profile, device=device, seed=seed)
-    run = multilevel.RUN[P.profile]
-    model = multilevel.train_headline(P, run, multilevel.headline_patches(P, run), progress=False)
-    val = val if val is not None else data.synth_split(P.profile, "val")
-    f1 = {s: evaluate.evaluate(model.at(s), val, device=P.device).summary["f1_max"] for s in run["headline_sizes"]}
-    return model.at(max(f1, key=f1.get), name=BOOK["multilevel"])
-
-def multilevel_pretrained(profile:str, device:str="auto", seed:int=0):
-    "Chapter 30's classifier on the frozen EfficientNet-Lite0 taps (from its checkpoint; the taps are recomputed)."
-    from vehicle_fp import multilevel
-    P = multilevel.chapter_params(profile, device=device, seed=seed)
-    run = multilevel.RUN[P.profile]
-    backbone = backbones.efficientnet_lite0().to(P.device)
-    cache = multilevel.TapCache(backbone, data.synth_split(P.profile, "labelled"), scale=2, flips=True, crop=run["pretrained_crop"])
-    return multilevel.train_pretrained(P.profile, backbone, cache, run["pretrained_epochs"], batch_size=run["pretrained_batch"],
-                                       width=run["pretrained_width"], hidden=run["pretrained_hidden"], device=P.device, seed=seed,
-                                       progress=False)
-
-def book_method(key:str, profile:str, device:str="auto", seed:int=0):
-    "The book's method `key` (a key of `BOOK`), trained or loaded, under its table name."
-    if key == "multilevel": return multilevel_headline(profile, device, seed)
-    model = (multilevel_pretrained(profile, device, seed) if key == "multilevel_pretrained"
-             else core.load_or_train({"unet": "unet_headline"}.get(key, key), profile, device=device, seed=seed, progress=False))
-    return evaluate.as_method(model, name=BOOK[core.check_choice("book method", key, tuple(BOOK))])
 
 # %% ../nbs/70_comparison.ipynb #70c00027
 CHAPTER, TABLE, SPLITS = "comparison", "5.6", ("val", "test", "test_novel")
@@ -457,50 +584,61 @@ def image_level(split_scores:dict, clean_scores:dict, masks:torch.Tensor) -> dic
     return {names[k]: evaluate.auroc(torch.cat([v, clean_scores[k]])[has].double().numpy(), torch.cat([v, clean_scores[k]])[~has].double().numpy())
             for k, v in split_scores.items()}
 
-def score_method(method, splits:dict, profile:str, device:str="cpu", record:bool=True) -> dict:
-    "Evaluate `method` on val, test and test_novel (test sets at the val-chosen threshold too) and image-level against `clean`; record one row per split; split -> Evaluation."
+def against_clean(method, clean, batch_size:int=8, device:str="cpu"):
+    "An `extra` for `evaluate.score`: (split, evaluation) -> `image_level` AUROCs of its images vs `clean`."
     method = evaluate.as_method(method)
-    clean = image_scores(method, torch.stack([splits["clean"][i]["image"] for i in range(len(splits["clean"]))]), device=device)
-    evs = {"val": evaluate.evaluate(method, splits["val"], device=device)}
-    for s in SPLITS[1:]: evs[s] = evaluate.evaluate(method, splits[s], val=evs["val"], device=device)
-    for s, ev in evs.items():
-        split_scores = {"map": ev.maps.flatten(1).amax(1)}
-        if "native" in clean: split_scores["native"] = image_scores(method, ev.images, device=device, maps=False)["native"]
-        ev.summary.update(image_level(split_scores, clean, ev.masks))
-        if record: evaluate.record(ev, profile=profile, chapter=CHAPTER, table=TABLE, device=str(device))
-    return evs
+    clean_images = torch.stack([clean[i]["image"] for i in range(len(clean))])
+    negatives = image_scores(method, clean_images, batch_size, device)
+    def extra(split:str, ev:evaluate.Evaluation) -> dict:
+        scores = {"map": ev.maps.flatten(1).amax(1)}
+        if "native" in negatives:
+            scores["native"] = image_scores(method, ev.images, batch_size, device, maps=False)["native"]
+        return image_level(scores, negatives, ev.masks)
+    return extra
 
 # %% ../nbs/70_comparison.ipynb #70c00029
-FIXED = ["accuracy", "f1", "iou", "auroc"]
-AT_VAL = ["accuracy_val_t", "f1_val_t", "iou_val_t"]
-MORE = ["pixel_auroc", "aupro", "f1_anomalous", "f1_anomalous_val_t", "image_auroc_clean", "image_auroc_native_clean"]
+FIXED_METRICS = ["accuracy", "f1", "iou", "auroc"]
+VAL_METRICS = ["accuracy_val_t", "f1_val_t", "iou_val_t"]
+POOLED_METRICS = ["pixel_auroc", "aupro", "f1_anomalous", "f1_anomalous_val_t", "image_auroc_clean",
+                  "image_auroc_native_clean"]
 
-def table_5_6(profile:str, split:str="test") -> pd.DataFrame:
-    "Table 5.6 on `split` from the registry: ours beside the thesis's four metrics, then the val-threshold, pooled and cost columns."
-    ours = core.results(profile, CHAPTER, TABLE, split)
-    if not len(ours): raise ValueError(f"no {CHAPTER}/{TABLE} rows on {split!r} in {core.results_path(profile)}: run this chapter first")
-    ref = evaluate.thesis_table(TABLE)
-    cols = {}
-    for m in FIXED:
+def split_hashes(splits:dict, names=SPLITS) -> dict:
+    "split -> the image hash (`data.image_set_hash`) of what it holds now, for each of `names`."
+    return {s: data.image_set_hash(torch.stack([d[i]["image"] for i in range(len(d))]))
+            for s, d in ((s, splits[s]) for s in names)}
+
+def comparison_rows(profile:str, split:str, hashes:dict, methods=TABLE_METHODS) -> pd.DataFrame:
+    """The Table 5.6 row of each of `methods` on `split`; an error naming the method if one has no row, was
+    scored on other images than `hashes` (split -> image hash now) names, or took its threshold from other
+    `val` images."""
+    rows = registry.results(profile, CHAPTER, TABLE, methods=list(methods), expect=dict(hashes))
+    return rows[rows["split"] == split].loc[list(methods)]
+
+def table_5_6(profile:str, split:str, hashes:dict, methods=TABLE_METHODS) -> pd.DataFrame:
+    "Table 5.6 on `split` from the registry: ours beside the thesis's, then val-threshold, pooled, cost."
+    ours, ref, cols = comparison_rows(profile, split, hashes, methods), evaluate.thesis_table(TABLE), {}
+    for m in FIXED_METRICS:
         cols[("fixed threshold", m)] = ours[m]
-        cols[("fixed threshold", f"{m} (thesis)")] = pd.Series({k: ref.loc[v, m] for k, v in THESIS_ROWS.items() if v in ref.index})
-    for m in AT_VAL: cols[("val threshold", m.removesuffix("_val_t"))] = ours[m]
-    for m in MORE: cols[("pooled / image", m)] = ours[m] if m in ours else np.nan
+        thesis = {k: ref.loc[v, m] for k, v in THESIS_ROWS.items() if v in ref.index}
+        cols[("fixed threshold", f"{m} (thesis)")] = pd.Series(thesis)
+    for m in VAL_METRICS: cols[("val threshold", m.removesuffix("_val_t"))] = ours[m]
+    for m in POOLED_METRICS: cols[("pooled / image", m)] = ours[m] if m in ours else np.nan
     cols[("cost", "train_min")] = ours["train_s"] / 60
     cols[("cost", "infer_ms")] = ours["infer_ms"]
     return pd.DataFrame(cols).reindex(ours.index).rename_axis(f"Table 5.6, {split} ({profile})")
 
-def ordering_claim(profile:str, metrics=("f1", "iou", "auroc", "pixel_auroc", "f1_val_t"), splits=("test", "test_novel")) -> pd.DataFrame:
-    "The thesis's ordering (multi-level > U-Net > UTAD > RIAD > GANomaly) checked on our rows: held or not, per split and metric."
+def ordering_claim(profile:str, hashes:dict, metrics=("f1", "iou", "auroc", "pixel_auroc", "f1_val_t"),
+                   splits=("test", "test_novel")) -> pd.DataFrame:
+    "The thesis's ordering (multi-level > U-Net > UTAD > RIAD > GANomaly) on our rows: held or not."
     names = {v: k for k, v in THESIS_ROWS.items()}
-    ref, rows = evaluate.thesis_table(TABLE), []
+    order, ref, rows = [names[t] for t in THESIS_ORDER], evaluate.thesis_table(TABLE), []
     for split in splits:
-        ours = core.results(profile, CHAPTER, TABLE, split)
-        order = [names[t] for t in THESIS_ORDER if names[t] in ours.index]
+        ours = comparison_rows(profile, split, hashes, order)
         for m in metrics:
             v = [float(ours.loc[n, m]) for n in order]
             thesis = [ref.loc[t, m] for t in THESIS_ORDER] if m in ref.columns else None
-            broken = [f"{THESIS_ROWS[a]} ≤ {THESIS_ROWS[b]}" for a, b, x, y in zip(order, order[1:], v, v[1:]) if not x > y]
+            broken = [f"{THESIS_ROWS[a]} ≤ {THESIS_ROWS[b]}"
+                      for a, b, x, y in zip(order, order[1:], v, v[1:]) if not x > y]
             rows.append(dict(split=split, metric=m, ordering=" > ".join(THESIS_ROWS[n] for n in order),
                              ours=" / ".join(f"{x:.3f}" for x in v), held=not broken, broken=", ".join(broken),
                              thesis_held=None if thesis is None else all(a > b for a, b in zip(thesis, thesis[1:]))))

@@ -78,11 +78,12 @@ def _by_hash(rows:pd.DataFrame, column:str) -> str:
     return "; ".join(f"{h}: {', '.join(map(str, g.index))}" for h, g in rows.groupby(column, sort=False))
 
 def check_rows(rows:pd.DataFrame,           # from `results`: indexed by method, with `split` and `image_hash`
-               methods=None,                # methods that must have a row on every split of `rows` (and of `expect`)
+               methods=None,                # methods that must have a row on every split checked
                expect:dict|None=None,       # split -> the image hash it holds now ('val' also checks the thresholds)
-               where:str="the registry"):   # named in errors
+               where:str="the registry",    # named in errors
+               splits=None):                # the splits checked; default: those of `rows` and of `expect`
     "Raise naming the method if a row is missing, was scored on other images, or took its threshold from other validation images."
-    splits = list(dict.fromkeys([*rows["split"].unique(), *(expect or {})]))
+    splits = list(splits or dict.fromkeys([*rows["split"].unique(), *(expect or {})]))
     for split in splits:
         part = rows[rows["split"] == split]
         if part["image_hash"].nunique() > 1:
@@ -121,8 +122,9 @@ def results(profile:str,             # whose registry
     out.attrs["metrics"] = sorted(c.removeprefix("metrics.") for c in df.columns if c.startswith("metrics."))
     if check:
         where = f"{results_path(profile)} ({'/'.join(str(x) for x in (chapter, table) if x is not None) or 'all rows'})"
-        for _, part in out.groupby(["chapter", "table"], sort=False): check_rows(part, methods, expect, where)
-        if not len(out) and methods: check_rows(out, methods, expect, where)
+        chosen = None if split is None else [split]
+        for _, part in out.groupby(["chapter", "table"], sort=False): check_rows(part, methods, expect, where, chosen)
+        if not len(out) and methods: check_rows(out, methods, expect, where, chosen)
     return out
 
 # %% ../nbs/00a_registry.ipynb #b0a00015

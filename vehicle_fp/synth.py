@@ -33,7 +33,7 @@ __all__ = ['LIGHTS', 'CROPS', 'GROUND_FS', 'SPLITS', 'EVAL_SPLITS', 'VISIBLE_TRI
            'sample_ground', 'sample_effects', 'sample_scene', 'ground_rows', 'draw_car', 'draw_ground', 'geometry_pass',
            'lamp_glow', 'camera_effects', 'anomaly_ids', 'render_frames', 'sample_seed', 'split_models',
            'anomaly_count', 'place_anomalies', 'visible_anomalies', 'render_sample', 'livery_view', 'SynthRecipe',
-           'synth_params', 'check_params', 'params_hash', 'write_sample', 'synth_dir', 'build_synth', 'benchmark',
+           'generator_params', 'check_params', 'params_hash', 'write_sample', 'synth_dir', 'build_synth', 'benchmark',
            'split', 'plan']
 
 # %% ../nbs/02e_synth.ipynb #ebf4985e
@@ -365,7 +365,7 @@ def visible_anomalies(anomalies:list, ids:np.ndarray) -> tuple:
     return seen, [a["type"] for i, a in enumerate(anomalies, 1) if i not in shown]
 
 # %% ../nbs/02e_synth.ipynb #5c0d2a41
-def render_sample(params:dict,       # generator parameters, from `synth_params`
+def render_sample(params:dict,       # generator parameters, from `generator_params`
                   split:str,         # one of SPLITS
                   index:int,
                   r:Renderer|None=None,
@@ -421,7 +421,7 @@ class SynthRecipe(core.Recipe):
         for s in SPLITS:
             if getattr(self, f"n_{s}") < 0: raise ValueError(f"synth.n_{s} must be ≥ 0, got {getattr(self, f'n_{s}')}")
 
-def synth_params(profile:str="demo", **overrides) -> dict:
+def generator_params(profile:str="demo", **overrides) -> dict:
     "The generator parameters of `profile` (as its `SynthRecipe` declares them, even under test/CI), with `overrides` applied."
     R = SynthRecipe.build(profile, resolve=False)
     p = dict(version=FORMAT_VERSION, generator=GENERATOR_VERSION, seed=0, image_size=int(R.image_size),
@@ -484,7 +484,7 @@ def _manifest(params:dict) -> dict:
     return dict(params=params, splits=dict(params["splits"]), version=FORMAT_VERSION, models=list(livery_models(params["livery"])))
 
 # %% ../nbs/02e_synth.ipynb #e23b5e35
-def build_synth(params:str|dict="demo",     # a profile name, or parameters from `synth_params`
+def build_synth(params:str|dict="demo",     # a profile name, or parameters from `generator_params`
                 root=None,                  # where caches live; default data_root()
                 workers:int|None=None,      # worker processes (0: render here); default: the profile's, or 0
                 progress:bool=True,         # show a progress bar
@@ -492,7 +492,7 @@ def build_synth(params:str|dict="demo",     # a profile name, or parameters from
     "The cache folder of VehicleFP-Synth for `params`, rendering what is missing first (scripts: under `if __name__ == '__main__'`)."
     if isinstance(params, str):
         workers = SynthRecipe.build(params, resolve=False).workers if workers is None else workers
-        params = synth_params(params)
+        params = generator_params(params)
     params = check_params(json.loads(json.dumps(params)))
     out = synth_dir(params, root)
     if _complete(out, params): return out
@@ -547,5 +547,5 @@ def split(profile:str, name:str, root=None, transform=None) -> SynthDataset:
 
 def plan(profile:str) -> dict:
     "Without rendering: split -> (images, data id) of the profile's cache as `benchmark` would give it."
-    params = synth_params(profile)
+    params = generator_params(profile)
     return {s: (n, f"synth-{params_hash(params)}/{s}") for s, n in params["splits"].items()}
