@@ -5,11 +5,9 @@
 # %% ../nbs/30_multilevel.ipynb #f74071b9
 from __future__ import annotations
 
-import hashlib
 import functools
 import json
 import math
-import os
 import resource
 import tempfile
 import time
@@ -24,24 +22,20 @@ from torch.nn import functional as F
 from fastcore.basics import patch
 from torch.utils.data import Dataset
 
-from . import backbones, core, data, evaluate, layers
+from . import backbones, core, data, evaluate, layers, measure, registry, synth, training
 
 # %% auto #0
-__all__ = ['PATCH_SIZE', 'VARIANTS', 'THRESHOLD', 'INFERENCE', 'GRID_5_3', 'TABLES', 'RUN', 'HEADLINE_ARCH', 'BEYOND',
-           'chapter_params', 'FundamentalBlock', 'SqueezeExcite', 'Encoder', 'Aggregation', 'centre_value',
-           'Classifier', 'Decoder', 'MultiLevel', 'multilevel_loss', 'encoder_gradients', 'LazyPatches',
-           'balanced_patches', 'negative_weights', 'HardPatches', 'checkpoint_name', 'train_multilevel', 'valid_shape',
-           'patch_pass', 'dense_linear', 'dense_bn', 'dense_mlp', 'box_mean', 'modulated_conv', 'dense_features',
-           'dense_pass', 'randomize_batchnorm', 'path_difference', 'dense_strips', 'infer', 'map_and_reconstruction',
-           'MultiLevelAt', 'benchmark_paths', 'inference_of', 'row_method', 'score_row', 'run_table_5_3', 'TapHead',
-           'PretrainedMultiLevel', 'TapCache', 'tap_loss', 'train_pretrained', 'report_valid', 'generalisation_table',
-           'headline_patches', 'train_headline', 'patch_count', 'curve_trend', 'headline_step_flops',
-           'pretrained_step_flops', 'beyond_table', 'table_5_3_side_by_side', 'table_5_3_findings']
-
-# %% ../nbs/30_multilevel.ipynb #7e5d3023
-def chapter_params(profile:str, device:str="auto", seed:int=0, **overrides) -> core.Params:
-    "`core.params(profile, 'multilevel')` with `overrides` (None = keep the profile's value)."
-    return core.params(profile, "multilevel", device=device, seed=seed, **overrides)
+__all__ = ['PATCH_SIZE', 'VARIANTS', 'THRESHOLD', 'INFERENCE', 'TAP_BACKBONES', 'IMPROVED_NAME', 'VAL_SCORES', 'GRID_5_3',
+           'TABLES', 'BEYOND', 'FundamentalBlock', 'SqueezeExcite', 'Encoder', 'Aggregation', 'centre_value',
+           'Classifier', 'Decoder', 'MultiLevel', 'multilevel_loss', 'valid_shape', 'patch_pass', 'dense_linear',
+           'dense_bn', 'dense_mlp', 'box_mean', 'modulated_conv', 'dense_features', 'dense_pass', 'dense_strips',
+           'infer', 'MultiLevelAt', 'LazyPatches', 'balanced_patches', 'negative_weights', 'HardPatches',
+           'hard_patches', 'GridRecipe', 'ImprovedRecipe', 'PretrainedRecipe', 'inference_of', 'deferred_val_curve',
+           'fit_patch_model', 'train_multilevel', 'val_by_size', 'choose_i_size', 'train_improved', 'encoder_gradients',
+           'randomize_batchnorm', 'path_difference', 'benchmark_paths', 'row_method', 'run_table_5_3', 'TapHead',
+           'PretrainedMultiLevel', 'TapCache', 'tap_loss', 'val_threshold', 'train_pretrained', 'report_valid',
+           'generalisation_table', 'patch_count', 'curve_trend', 'improved_step_flops', 'pretrained_step_flops',
+           'beyond_table', 'table_5_3_side_by_side', 'table_5_3_findings']
 
 # %% ../nbs/30_multilevel.ipynb #3797cd81
 PATCH_SIZE = data.PATCH_SIZE
@@ -107,7 +101,13 @@ class Encoder(nn.Module):
 
 # %% ../nbs/30_multilevel.ipynb #aadd06d7
 class Aggregation(nn.Module):
-    "Per encoder level: 1×1 convolution → ReLU → adaptive average pooling (Fig. 4.6); `centre`: also the level's centre value."
+    r"""Per encoder level $l$ (Fig. 4.6): a 1×1 convolution, ReLU and adaptive average pooling over the
+    level's $s_l \times s_l$ map $h_l$ of one patch,
+
+    $$v_l = \frac{1}{s_l^2} \sum_{u,v} \mathrm{ReLU}\left(W_l\, h_l[u, v] + b_l\right), \qquad l = 1, 2, 3;$$
+
+    with `centre` also the level's value at the patch's centre, $\mathrm{ReLU}(W_l\, h_l[c] + b_l)$
+    (not in the thesis)."""
     def __init__(self, channels, size:int=16, centre:bool=False):
         super().__init__()
         self.convs, self.centre = nn.ModuleList(nn.Conv2d(c, size, 1) for c in channels), centre
@@ -202,7 +202,7 @@ class MultiLevel(nn.Module):
         self.decoder = Decoder(latent, decoder)
         self.i_size = i_size                                       # the image size it infers at
         self.inference = core.check_choice("inference", inference or ("dense" if variant == "valid" else "patch"), INFERENCE)
-        self.alpha = None                                          # eq. 4.5's α it was trained with (`train_multilevel` sets it)
+        self.alpha = None                          # eq. 4.5's α it was trained with (its trainer sets it)
 
     @property
     def config(self) -> dict:
@@ -210,7 +210,8 @@ class MultiLevel(nn.Module):
         return dict(self.arch, i_size=self.i_size, inference=self.inference, alpha=self.alpha)
 
     def classify(self, mu, logvar, levels):
-        "The classifier's logit from [μ, log σ², three aggregated vectors]."
+        r"""The classifier's logit $\ell = C([\mu, \log\sigma^2, v_1, v_2, v_3])$; $p = \sigma(\ell)$ is the
+        probability that the patch's centre pixel is anomalous."""
         return self.classifier(torch.cat([mu, logvar, *self.aggregation(levels)], 1))
 
     def forward(self, patches):
@@ -221,122 +222,19 @@ class MultiLevel(nn.Module):
 
 # %% ../nbs/30_multilevel.ipynb #824fb7cb
 def multilevel_loss(model, batch, alpha:float=0.001) -> dict:
-    "Eq. 4.5: MSE_sum + KL_sum + α·BCE_sum per patch, averaged over the batch; each term logged."
+    r"""Eq. 4.5 per patch, averaged over the batch; each term is logged:
+
+    $$\mathcal{L} = \underbrace{\sum_{k,i,j} \left(x_{kij} - \hat x_{kij}\right)^2}_{MSE_{SUM}\ (4.4)}
+    + \underbrace{\tfrac12 \sum_{m} \left(\mu_m^2 + \sigma_m^2 - \log\sigma_m^2 - 1\right)}_{KL_{SUM}\ (4.3)}
+    - \alpha \underbrace{\left[y \log p + (1 - y) \log(1 - p)\right]}_{BCE\ (4.2)}$$
+
+    with $p = \sigma(\ell)$ the classifier's output for the patch and $y$ its centre pixel's label; the BCE is
+    computed from the logit $\ell$."""
     x, y = batch["patch"], batch["label"].float()
     out = model(x)
     mse, kl = layers.mse_sum(out["recon"], x).mean(), layers.kl_sum(out["mu"], out["logvar"]).mean()
     bce = F.binary_cross_entropy_with_logits(out["logit"], y, reduction="none").mean()
     return {"loss": mse + kl + alpha * bce, "mse": mse, "kl": kl, "bce": bce}
-
-# %% ../nbs/30_multilevel.ipynb #5c0a7e12
-def encoder_gradients(model:MultiLevel, batch:dict, alpha:float) -> dict:
-    "Gradient norms on the encoder's weights from the reconstruction terms (MSE + KL) and from α·BCE on `batch`, and classifier / reconstruction."
-    import copy
-    m = copy.deepcopy(model).train()
-    params = [p for p in m.encoder.parameters() if p.requires_grad]
-    terms = multilevel_loss(m, batch, alpha=alpha)
-    norm = lambda loss: float(torch.sqrt(sum(g.pow(2).sum() for g in torch.autograd.grad(loss, params, retain_graph=True))))
-    recon, cls = norm(terms["mse"] + terms["kl"]), norm(alpha * terms["bce"])
-    return dict(alpha=alpha, reconstruction=recon, classifier=cls, ratio=cls / recon)
-
-# %% ../nbs/30_multilevel.ipynb #41c18a93
-class LazyPatches(Dataset):
-    "`data.BalancedPatches` (or, with `hard`, `HardPatches`) of `dataset`, built on first use; `id` names them in checkpoints."
-    def __init__(self, dataset, image_sizes, max_per_image:int|None, seed:int=0, pad:bool=True, hard:dict|None=None):
-        self.args = dict(dataset=dataset, image_sizes=tuple(image_sizes), max_per_image=max_per_image, seed=seed)
-        if hard is None: self.args["pad"] = pad
-        elif not pad: raise ValueError("hard negatives are drawn from the reflect-padded images: pad must be True")
-        root = getattr(dataset, "root", None)
-        self.id = (f"{type(dataset).__name__}:{getattr(root, 'name', '')}:{getattr(dataset, 'split', '')}:{len(dataset)}"
-                   f":sizes={list(image_sizes)}:k={max_per_image}:seed={seed}" + (":reflect" if pad else "")
-                   + ("" if hard is None else ":hard=" + ",".join(f"{k}={v}" for k, v in sorted(hard.items()))))
-        self.pad, self.hard, self._patches = pad, hard, None
-    @property
-    def patches(self) -> data.BalancedPatches:
-        if self._patches is None:
-            self._patches = data.BalancedPatches(**self.args) if self.hard is None else HardPatches(**self.args, **self.hard)
-        return self._patches
-    def __len__(self): return len(self.patches)
-    def __getitem__(self, k): return self.patches[k]
-
-def balanced_patches(P:core.Params, split:str="labelled", pad:bool=True) -> LazyPatches:
-    "The training patches of the profile: balanced, at every size of `P.i_sizes`, centres at every pixel of the reflect-padded images (`pad`)."
-    return LazyPatches(data.synth_split(P.profile, split), P.i_sizes, P.max_per_image, P.seed, pad)
-
-# %% ../nbs/30_multilevel.ipynb #6a1f0c02
-def negative_weights(image:torch.Tensor, mask:torch.Tensor, ring:int=6) -> dict:
-    "Sampling weights [H,W] of the normal pixels of `image` [3,H,W] with `mask` [H,W] (bool): uniform, ring of `ring` px around the anomalies, edge strength."
-    normal = (~mask).float()
-    near = F.max_pool2d(mask[None, None].float(), 2 * ring + 1, 1, ring)[0, 0]
-    grey = image.mean(0)
-    edge = torch.zeros_like(grey)
-    edge[:, 1:] += (grey[:, 1:] - grey[:, :-1]).abs()
-    edge[1:] += (grey[1:] - grey[:-1]).abs()
-    return dict(uniform=normal, ring=near * normal, edge=edge * normal)
-
-class HardPatches(data.BalancedPatches):
-    "Patches as `data.BalancedPatches` (reflect-padded), with `negatives`× as many normal centres as anomalous, drawn by `mix` = (uniform, ring, edge) shares."
-    def __init__(self, dataset, image_sizes, max_per_image:int|None=None, seed:int=0, negatives:float=2.0,
-                 mix=(0.5, 0.25, 0.25), ring:int=6, patch_size:int=PATCH_SIZE):
-        if negatives <= 0 or len(mix) != 3 or min(mix) < 0 or abs(sum(mix) - 1) > 1e-6:
-            raise ValueError(f"HardPatches: negatives must be > 0 and mix three shares summing to 1; got {negatives}, {mix}")
-        self.patch_size, self.pad, self.images, self.regions, rows = patch_size, True, {}, {}, []
-        gen = torch.Generator().manual_seed(seed)
-        for i in range(len(dataset)):
-            sample = dataset[i]
-            if sample["mask"] is None: raise ValueError(f"HardPatches: sample {i} has no mask; patches need labels")
-            for size in image_sizes:
-                resized = data.eval_transform(size)(sample)
-                self.images[(i, size)] = (data.reflect_pad(resized["image"], patch_size) * 255).round().to(torch.uint8)
-                self.regions[(i, size)] = resized.get("regions")
-                mask = resized["mask"][0] > 0.5
-                positives = mask.flatten().nonzero()[:, 0]
-                k = min(len(positives), max_per_image or len(positives))
-                if k == 0: continue
-                chosen = [positives[torch.randperm(len(positives), generator=gen)[:k]]]
-                labels = [1] * k
-                total = round(k * negatives)
-                counts = [round(total * m) for m in mix[:-1]]
-                counts.append(max(0, total - sum(counts)))         # the shares add up to `total` exactly
-                for n, w in zip(counts, negative_weights(resized["image"], mask, ring).values()):
-                    if n == 0: continue
-                    w = w.flatten() if w.sum() > 0 else (~mask).flatten().float()
-                    chosen.append(torch.multinomial(w, n, replacement=True, generator=gen)); labels += [0] * n
-                flat = torch.cat(chosen)
-                width = mask.shape[1]
-                rows += [(i, size, int(f) // width, int(f) % width, y) for f, y in zip(flat.tolist(), labels)]
-        self.index = torch.tensor(rows, dtype=torch.long).reshape(-1, 5)
-
-# %% ../nbs/30_multilevel.ipynb #e0d944e5
-def checkpoint_name(variant:str, alpha:float, pad:bool=True) -> str:
-    "The checkpoint of one grid model; `pad`: trained on reflect-padded border patches too."
-    return f"multilevel-{variant}-a{alpha:g}" + ("-reflect" if pad else "")
-
-@core.register_trainer("multilevel")
-def train_multilevel(profile:str, device:str="auto", variant:str|None=None, alpha:float|None=None, seed:int=0,
-                     train_data=None, progress:bool=True,
-                     arch:dict|None=None,          # more `MultiLevel` arguments (centre, classifier widths, ...)
-                     schedule:str="constant",      # `core.fit`'s learning-rate schedule
-                     on_epoch=None,                # `core.fit`'s per-epoch callback (e.g. `evaluate.val_curve`)
-                     name:str|None=None,           # checkpoint name; default `checkpoint_name(variant, alpha, pad)`
-                     ckpt_dir=None, **overrides) -> MultiLevel:
-    "Train (or load) the multi-level model of `profile` (default: its `variant` and `alpha`), set to infer at its `i_size`."
-    P = chapter_params(profile, device=device, seed=seed, **overrides)
-    variant, alpha = variant or P.variant, P.alpha if alpha is None else alpha
-    train_data = train_data if train_data is not None else balanced_patches(P)
-    core.seed_everything(seed)
-    model = MultiLevel(variant, i_size=P.i_size, **(arch or {}))
-    history = core.fit(model, train_data, functools.partial(multilevel_loss, alpha=alpha),
-                       name=name or checkpoint_name(variant, alpha, getattr(train_data, "pad", False)), profile=P.profile,
-                       epochs=P.epochs, batch_size=P.batch_size, lr=P.lr, device=P.device, seed=seed, workers=0,
-                       collate_fn=data.collate, progress=progress, schedule=schedule, on_epoch=on_epoch, ckpt_dir=ckpt_dir,
-                       config=dict(model.arch, alpha=alpha, data=_data_id(train_data)))
-    model.history, model.alpha = history, alpha
-    return model
-
-def _data_id(dataset) -> str:
-    "What the model was trained on, for its checkpoint's config (without building lazy patches)."
-    return dataset.id if isinstance(dataset, LazyPatches) else f"{type(dataset).__name__}:{len(dataset)}"
 
 # %% ../nbs/30_multilevel.ipynb #073948f8
 def valid_shape(height:int, width:int, patch_size:int=PATCH_SIZE) -> tuple:
@@ -416,7 +314,18 @@ def dense_features(encoder:Encoder, image:torch.Tensor):
 
 @torch.no_grad()
 def dense_pass(model:MultiLevel, image:torch.Tensor) -> dict:
-    "Path (b): logit and μ maps [B,·,rows,cols] of images [B,3,H,W], every patch's features computed once for the whole image."
+    r"""Path (b): logit and μ maps [B,·,rows,cols] of images [B,3,H,W], every patch's features computed once
+    for the whole image.
+
+    For the valid encoder it is path (a) at every centre. With $P_{a,b} = x[a:a+33,\ b:b+33]$ the patch whose
+    top-left corner is $(a, b)$, $h_l$ level $l$ of the encoder on one patch, $H_l$ the same level run à trous
+    over the whole image and $d_l = 2^{k}$ its dilation after $k$ poolings,
+
+    $$H_l[a + d_l u,\ b + d_l v] = h_l(P_{a,b})[u, v], \qquad
+    \frac{1}{s_l^2} \sum_{u,v} H_l[a + d_l u,\ b + d_l v] = \frac{1}{s_l^2} \sum_{u,v} h_l(P_{a,b})[u, v],$$
+
+    so that the patch averages are box means of the maps, the linear layers 1×1 (or SE-scaled $s \times s$)
+    convolutions, and $\mathrm{dense}(x)[a, b] = \ell(P_{a,b})$ for every $(a, b)$."""
     enc, (rows, cols) = model.encoder, valid_shape(*image.shape[-2:])
     x, levels = dense_features(enc, image)
     _, d, s = levels[-1]
@@ -434,27 +343,6 @@ def dense_pass(model:MultiLevel, image:torch.Tensor) -> dict:
             aggregated.append(box_mean(h, 2 - size % 2, dl)[..., off:off + rows, off:off + cols])
     logit = dense_mlp(model.classifier.layers, torch.cat([mu, logvar, *aggregated], 1))
     return dict(logit=logit, mu=mu)
-
-# %% ../nbs/30_multilevel.ipynb #deaa262f
-def randomize_batchnorm(model:nn.Module, seed:int=0) -> nn.Module:
-    "Give every BatchNorm random running statistics and affine weights (a stand-in for a trained model in tests)."
-    g = torch.Generator().manual_seed(seed)
-    for m in model.modules():
-        if isinstance(m, nn.modules.batchnorm._BatchNorm):
-            m.running_mean.copy_(torch.randn(m.running_mean.shape, generator=g) * 0.3)
-            m.running_var.copy_(torch.rand(m.running_var.shape, generator=g) + 0.5)
-            m.weight.data.copy_(torch.rand(m.weight.shape, generator=g) + 0.5)
-            m.bias.data.copy_(torch.randn(m.bias.shape, generator=g) * 0.2)
-    return model.eval()
-
-def path_difference(model:MultiLevel, image:torch.Tensor, max_rows:int|None=None, chunk:int=1024) -> dict:
-    "Largest and mean |(a) − (b)| of the probability and μ maps of one image [1,3,H,W] (first `max_rows` rows of centres)."
-    a, b = patch_pass(model, image, chunk, max_rows), dense_pass(model, image)
-    rows = a["logit"].shape[-2]
-    pa, pb = torch.sigmoid(a["logit"]), torch.sigmoid(b["logit"][..., :rows, :])
-    return dict(max_abs=float((pa - pb).abs().max()), mean_abs=float((pa - pb).abs().mean()),
-                mu_max_abs=float((a["mu"] - b["mu"][..., :rows, :]).abs().max()),
-                decisions_differ=float(((pa >= 0.5) != (pb >= 0.5)).float().mean()))
 
 # %% ../nbs/30_multilevel.ipynb #5b1e7a21
 @torch.no_grad()
@@ -485,25 +373,29 @@ def anomaly_map(self:MultiLevel, images:torch.Tensor, i_size:int|None=None, infe
     prob = torch.sigmoid(infer(self, data.reflect_pad(x), inference or self.inference)["logit"])
     return data.resize(prob.to(images.device), images.shape[-2:])
 
+def _decode_centres(model:MultiLevel, mu:torch.Tensor) -> torch.Tensor:
+    "The decoder's centre pixel [3,h,w] of every patch of a μ map [latent,h,w]."
+    return model.decoder.centre(mu.flatten(1).T).T.reshape(3, *mu.shape[-2:])
+
 @patch
 @torch.no_grad()
 def reconstruct(self:MultiLevel, images:torch.Tensor, i_size:int|None=None, inference:str|None=None) -> torch.Tensor:
     "The decoder's image [B,3,H,W]: each pixel the centre of its patch's reconstruction (from μ) at `i_size`, reflect-padded as the map, resized back."
-    x, out = data.reflect_pad(data.resize(images, i_size or self.i_size)), []
-    for image in x:                                    # one image at a time: μ is 32 values per pixel
-        mu = infer(self, image[None], inference or self.inference)["mu"][0]
-        out.append(self.decoder.centre(mu.flatten(1).T).T.reshape(3, *mu.shape[-2:]))
+    x = data.reflect_pad(data.resize(images, i_size or self.i_size))
+    mus = (infer(self, image[None], inference or self.inference)["mu"][0] for image in x)   # image by image
+    out = [_decode_centres(self, mu) for mu in mus]
     return data.resize(torch.stack(out).to(images.device), images.shape[-2:])
 
+@patch
 @torch.no_grad()
-def map_and_reconstruction(model:MultiLevel, images:torch.Tensor, i_size:int|None=None, inference:str|None=None) -> tuple:
+def map_and_reconstruction(self:MultiLevel, images:torch.Tensor, i_size:int|None=None,
+                           inference:str|None=None) -> tuple:
     "`anomaly_map` and `reconstruct` of `images` from one pass of the encoder per image (the map's μ feeds the decoder)."
-    x, probs, recons = data.reflect_pad(data.resize(images, i_size or model.i_size)), [], []
+    x, probs, recons = data.reflect_pad(data.resize(images, i_size or self.i_size)), [], []
     for image in x:
-        out = infer(model, image[None], inference or model.inference)
+        out = infer(self, image[None], inference or self.inference)
         probs.append(torch.sigmoid(out["logit"]))
-        mu = out["mu"][0]
-        recons.append(model.decoder.centre(mu.flatten(1).T).T.reshape(1, 3, *mu.shape[-2:]))
+        recons.append(_decode_centres(self, out["mu"][0])[None])
     size = images.shape[-2:]
     return data.resize(torch.cat(probs).to(images.device), size), data.resize(torch.cat(recons).to(images.device), size)
 
@@ -514,27 +406,313 @@ class MultiLevelAt:
         self.model, self.name, self.threshold = model, name, model.threshold
         self.i_size, self.inference = i_size, core.check_choice("inference", inference, INFERENCE)
         self.config = dict(model.config, i_size=i_size, inference=inference)
-        self.train_s = evaluate.train_seconds(model)
-        self.keep_reconstructions, self._kept = False, {}
-    def anomaly_map(self, images):
-        if not self.keep_reconstructions: return self.model.anomaly_map(images, self.i_size, self.inference)
-        prob, recon = map_and_reconstruction(self.model, images, self.i_size, self.inference)
-        self._kept[_fingerprint(images)] = recon.cpu()
-        return prob
-    def reconstruct(self, images):
-        kept = self._kept.pop(_fingerprint(images), None)
-        return kept.to(images.device) if kept is not None else self.model.reconstruct(images, self.i_size, self.inference)
+        self.train_s, self.history = evaluate.train_seconds(model), getattr(model, "history", None)
+        self.recipe, self.trained_on = getattr(model, "recipe", None), getattr(model, "trained_on", None)
+    def anomaly_map(self, images): return self.model.anomaly_map(images, self.i_size, self.inference)
+    def reconstruct(self, images): return self.model.reconstruct(images, self.i_size, self.inference)
+    def map_and_reconstruction(self, images):
+        return self.model.map_and_reconstruction(images, self.i_size, self.inference)
     def __repr__(self): return f"MultiLevelAt({self.name!r}, i_size={self.i_size}, inference={self.inference!r})"
-
-def _fingerprint(images:torch.Tensor) -> str:
-    "A digest of a batch's pixels: the key under which its reconstruction is kept."
-    return hashlib.sha1(images.detach().cpu().contiguous().numpy().tobytes()).hexdigest() + str(tuple(images.shape))
 
 @patch
 def at(self:MultiLevel, i_size:int|None=None, inference:str|None=None, name:str|None=None) -> MultiLevelAt:
     "This model as a `Method` inferring at `i_size` by `inference` (default: its own), under `name`."
     i_size, inference = i_size or self.i_size, inference or self.inference
     return MultiLevelAt(self, name or f"{self.name} ({self.arch['variant']}, I_size={i_size})", i_size, inference)
+
+# %% ../nbs/30_multilevel.ipynb #41c18a93
+_BUILT_PATCHES: dict = {}   # data id -> the patch set built for it (the last two)
+
+class LazyPatches(Dataset):
+    "`data.BalancedPatches` (or, with `hard`, `HardPatches`) of `dataset`, built on first use; named before."
+    def __init__(self, dataset, image_sizes, max_per_image:int|None, seed:int=0, pad:bool=True, hard:dict|None=None):
+        self.args = dict(dataset=dataset, image_sizes=tuple(image_sizes), max_per_image=max_per_image, seed=seed)
+        if hard is None: self.args["pad"] = pad
+        elif not pad: raise ValueError("hard negatives are drawn from the reflect-padded images: pad must be True")
+        self.pad, self.hard = pad, hard
+        settings = [f"sizes={','.join(map(str, image_sizes))}", f"k={max_per_image}", f"seed={seed}"]
+        settings += (["reflect"] if pad else []) + [f"{k}={v}" for k, v in sorted((hard or {}).items())]
+        kind = "hard" if hard else "balanced"
+        self.data_id = f"{core.data_id(dataset)}:{kind}-patches({';'.join(settings)})"
+    @property
+    def patches(self) -> data.BalancedPatches:
+        "The patch set: built now unless one of the same `data_id` was."
+        if self.data_id not in _BUILT_PATCHES:
+            if self.hard is None: built = data.BalancedPatches(**self.args)
+            else: built = HardPatches(**self.args, **self.hard)
+            while len(_BUILT_PATCHES) >= 2: _BUILT_PATCHES.pop(next(iter(_BUILT_PATCHES)))
+            _BUILT_PATCHES[self.data_id] = built
+        return _BUILT_PATCHES[self.data_id]
+    def __len__(self): return len(self.patches)
+    def __getitem__(self, k): return self.patches[k]
+
+def balanced_patches(dataset, R:GridRecipe, seed:int=0) -> LazyPatches:
+    "Grid recipe `R`'s training patches of `dataset`: balanced, at each of `R.i_sizes`, reflect-padded."
+    return LazyPatches(dataset, R.i_sizes, R.max_per_image, seed)
+
+# %% ../nbs/30_multilevel.ipynb #6a1f0c02
+def negative_weights(image:torch.Tensor, mask:torch.Tensor, ring:int=6) -> dict:
+    "Sampling weights [H,W] of the normal pixels of `image` [3,H,W] with `mask` [H,W] (bool): uniform, ring of `ring` px around the anomalies, edge strength."
+    normal = (~mask).float()
+    near = F.max_pool2d(mask[None, None].float(), 2 * ring + 1, 1, ring)[0, 0]
+    grey = image.mean(0)
+    edge = torch.zeros_like(grey)
+    edge[:, 1:] += (grey[:, 1:] - grey[:, :-1]).abs()
+    edge[1:] += (grey[1:] - grey[:-1]).abs()
+    return dict(uniform=normal, ring=near * normal, edge=edge * normal)
+
+class HardPatches(data.BalancedPatches):
+    "Patches as `data.BalancedPatches` (reflect-padded), with `negatives`× as many normal centres as anomalous, drawn by `mix` = (uniform, ring, edge) shares."
+    def __init__(self, dataset, image_sizes, max_per_image:int|None=None, seed:int=0, negatives:float=2.0,
+                 mix=(0.5, 0.25, 0.25), ring:int=6, patch_size:int=PATCH_SIZE):
+        if negatives <= 0 or len(mix) != 3 or min(mix) < 0 or abs(sum(mix) - 1) > 1e-6:
+            raise ValueError(f"HardPatches: negatives must be > 0 and mix three shares summing to 1; got {negatives}, {mix}")
+        self.patch_size, self.pad, self.images, self.regions, rows = patch_size, True, {}, {}, []
+        gen = torch.Generator().manual_seed(seed)
+        for i in range(len(dataset)):
+            sample = dataset[i]
+            if sample["mask"] is None: raise ValueError(f"HardPatches: sample {i} has no mask; patches need labels")
+            for size in image_sizes:
+                resized = data.eval_transform(size)(sample)
+                self.images[(i, size)] = (data.reflect_pad(resized["image"], patch_size) * 255).round().to(torch.uint8)
+                self.regions[(i, size)] = resized.get("regions")
+                mask = resized["mask"][0] > 0.5
+                positives = mask.flatten().nonzero()[:, 0]
+                k = min(len(positives), max_per_image or len(positives))
+                if k == 0: continue
+                chosen = [positives[torch.randperm(len(positives), generator=gen)[:k]]]
+                labels = [1] * k
+                total = round(k * negatives)
+                counts = [round(total * m) for m in mix[:-1]]
+                counts.append(max(0, total - sum(counts)))         # the shares add up to `total` exactly
+                for n, w in zip(counts, negative_weights(resized["image"], mask, ring).values()):
+                    if n == 0: continue
+                    w = w.flatten() if w.sum() > 0 else (~mask).flatten().float()
+                    chosen.append(torch.multinomial(w, n, replacement=True, generator=gen)); labels += [0] * n
+                flat = torch.cat(chosen)
+                width = mask.shape[1]
+                rows += [(i, size, int(f) // width, int(f) % width, y) for f, y in zip(flat.tolist(), labels)]
+        self.index = torch.tensor(rows, dtype=torch.long).reshape(-1, 5)
+
+def hard_patches(dataset, R:ImprovedRecipe, seed:int=0) -> LazyPatches:
+    "Improved recipe `R`'s training patches of `dataset`: `HardPatches` with its sizes, negatives, mix, ring."
+    hard = dict(negatives=R.negatives, mix=R.mix, ring=R.ring)
+    return LazyPatches(dataset, R.i_sizes, R.max_per_image, seed, hard=hard)
+
+# %% ../nbs/30_multilevel.ipynb #7e5d3023
+TAP_BACKBONES = ("efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2")   # five taps, strides 2-32
+
+def _at_least(R, minimum, *names):
+    "Raise a `ValueError` naming `<method>.<setting>` for each setting of `names` below `minimum`."
+    for k in names:
+        value = getattr(R, k)
+        if value < minimum: raise ValueError(f"{R.method}.{k} must be ≥ {minimum}, got {value}")
+
+def _check_sizes(R, *names):
+    "Raise unless every image size of the settings `names` can be mirrored out by half a patch."
+    for k in names:
+        value = getattr(R, k)
+        sizes = value if isinstance(value, tuple) else (value,)
+        if not sizes or min(sizes) <= PATCH_SIZE // 2:
+            raise ValueError(f"{R.method}.{k}: image sizes must exceed {PATCH_SIZE // 2} px, got {value}")
+
+def _check_roles(R, sizes:dict, *roles):
+    "Raise unless each of `roles` has at least one image."
+    empty = [r for r in roles if sizes.get(r, 0) < 1]
+    if empty: raise ValueError(f"{R.method}: no images in {', '.join(empty)}")
+
+@core.recipe("multilevel")
+class GridRecipe(core.Recipe):
+    "One model of Table 5.3's grid (§4.1.2, §5.3), the thesis's configuration by default, and how it is run."
+    variant: str = core.setting("padded", thesis="padded", choices=tuple(VARIANTS),
+                                doc="the encoder: zero-padded convolutions, or valid ones (exact dense pass)")
+    alpha: float = core.setting(0.001, thesis=0.001, doc="weight α of the classifier's BCE term (eq. 4.5)")
+    epochs: int = core.setting(1, 1, 10, thesis=10, doc="epochs of each grid model")
+    batch_size: int = core.setting(64, thesis=64, doc="patches per step")
+    lr: float = core.setting(1e-3, thesis=1e-3, doc="learning rate of Adam, constant")
+    i_sizes: tuple = core.setting((64, 128, 256), (64, 128, 256), (128, 256, 512), thesis=(128, 256, 512),
+                                  doc="sizes the images are resized to before the patches are cut")
+    max_per_image: int = core.setting(6, 10, 512,
+                                      doc="anomalous patches per image and size at most (as many normal)")
+    i_size: int = core.setting(128, 128, 256, thesis=256, train=False, doc="the I_size the model infers at")
+    padded_inference: str = core.setting("dense", "dense", "patch", thesis="patch", choices=INFERENCE,
+                                         train=False, doc="the padded encoder's path: exact, or dense")
+    bench_rows: int = core.setting(4, 16, None, train=False,
+                                   doc="rows of centres the patch path is timed on (None: all)")
+
+    def check(self):
+        _at_least(self, 1, "epochs", "batch_size")
+        _at_least(self, 0, "alpha")
+        _check_sizes(self, "i_sizes", "i_size")
+        if self.max_per_image is not None: _at_least(self, 1, "max_per_image")
+        if self.bench_rows is not None: _at_least(self, 1, "bench_rows")
+
+    def check_splits(self, sizes:dict): _check_roles(self, sizes, "labelled")
+
+@core.recipe("multilevel.improved")
+class ImprovedRecipe(core.Recipe):
+    "The improved multi-level model (beyond the thesis): valid encoder, centre values, hard negatives."
+    alpha: float = core.setting(1000.0, thesis=0.001, doc="weight α of the classifier's BCE term (eq. 4.5)",
+                                why="at the thesis's α the classifier barely shapes the shared encoder")
+    centre: bool = core.setting(True, thesis=False, doc="the aggregation also passes each level's centre",
+                                why="the patch averages alone forget the pixel being labelled")
+    classifier: tuple = core.setting((128, 64, 32, 16), doc="widths of the classifier's first four layers")
+    epochs: int = core.setting(2, 5, 30, thesis=10, doc="epochs",
+                               why="the chapter's headline model gets the largest share of the budget")
+    batch_size: int = core.setting(64, thesis=64, doc="patches per step")
+    lr: float = core.setting(3e-3, thesis=1e-3, doc="peak learning rate of Adam",
+                             why="one-cycle peaks above the thesis's constant rate")
+    schedule: str = core.setting("onecycle", thesis="constant", choices=training.SCHEDULES,
+                                 doc="learning rate per step", why="one-cycle gets further in few epochs")
+    i_sizes: tuple = core.setting((64, 128), (128, 256), (256, 512), thesis=(128, 256, 512),
+                                  doc="sizes the patches are cut at; val chooses the one inferred at",
+                                  why="Table 5.3's smallest I_size is its worst row")
+    max_per_image: int = core.setting(6, 20, 512, doc="anomalous patches per image and size at most")
+    negatives: float = core.setting(2.0, thesis=1.0, doc="normal patches per anomalous one",
+                                    why="the false positives lie near the anomalies and on edges")
+    mix: tuple = core.setting((0.5, 0.25, 0.25), thesis=(1.0, 0.0, 0.0),
+                              doc="shares of normal centres drawn uniformly, near anomalies, on edges",
+                              why="uniformly drawn normal patches are mostly easy")
+    ring: int = core.setting(6, doc="band around the anomalies the near normal centres come from (px)")
+    curve_n: int = core.setting(2, 8, 50, train=False, doc="val images the learning curve scores each epoch")
+
+    def check(self):
+        _at_least(self, 1, "epochs", "batch_size", "max_per_image", "curve_n")
+        _at_least(self, 0, "alpha", "ring")
+        _check_sizes(self, "i_sizes")
+        if len(self.classifier) != 4:
+            raise ValueError(f"{self.method}.classifier: four widths, got {self.classifier}")
+        if self.negatives <= 0 or len(self.mix) != 3 or min(self.mix) < 0 or abs(sum(self.mix) - 1) > 1e-6:
+            raise ValueError(f"{self.method}.negatives must be > 0 and {self.method}.mix three shares "
+                             f"summing to 1; got {self.negatives}, {self.mix}")
+
+    def check_splits(self, sizes:dict): _check_roles(self, sizes, "labelled", "val")
+
+@core.recipe("multilevel.pretrained")
+class PretrainedRecipe(core.Recipe):
+    "A per-pixel classifier on the taps of a frozen pretrained network (beyond the thesis)."
+    backbone: str = core.setting("efficientnet_lite0", choices=TAP_BACKBONES, doc="the frozen network read")
+    scale: int = core.setting(2, doc="the image is enlarged this many times before the backbone")
+    flips: bool = core.setting(True, doc="the taps of each image's mirror image are cached too")
+    width: int = core.setting(8, 32, 64, doc="channels each tap is projected to")
+    hidden: tuple = core.setting((16,), (64, 32), (128, 64), doc="widths of the per-pixel MLP")
+    crop: int = core.setting(32, 64, 128, doc="side of the random training windows (px)")
+    pos_weight: float = core.setting(10.0, doc="weight of the anomalous pixels in the BCE")
+    epochs: int = core.setting(2, 14, 60, doc="epochs")
+    batch_size: int = core.setting(8, 16, 16, doc="windows per step")
+    lr: float = core.setting(3e-3, doc="peak learning rate of AdamW, one-cycle")
+    curve_n: int = core.setting(8, 8, 50, train=False, doc="val images the learning curve scores each epoch")
+
+    def check(self):
+        _at_least(self, 1, "scale", "width", "crop", "epochs", "batch_size", "curve_n")
+        _at_least(self, 0, "pos_weight")
+        if self.crop > self.image_size:
+            raise ValueError(f"{self.method}.crop must be ≤ image_size {self.image_size} px, got {self.crop}")
+
+    def check_splits(self, sizes:dict): _check_roles(self, sizes, "labelled", "val")
+
+# %% ../nbs/30_multilevel.ipynb #e0d944e5
+def inference_of(R:GridRecipe, variant:str) -> str:
+    "How the grid runs `variant`: the valid encoder densely (exact), the padded one by `R.padded_inference`."
+    return "dense" if variant == "valid" else R.padded_inference
+
+def deferred_val_curve(dataset, device:str="cpu", n:int|None=None):
+    "`evaluate.val_curve` of the first `n` images of `dataset`, read on its first call."
+    curve = None
+    def on_epoch(model, epoch):
+        nonlocal curve
+        curve = curve or evaluate.val_curve(dataset, device=device, n=n)
+        return curve(model, epoch)
+    return on_epoch
+
+def fit_patch_model(model:MultiLevel, patches:LazyPatches, R, splits:dict, *, seed:int=0, device:str="auto",
+                    progress:bool=True, schedule:str="constant", on_epoch=None) -> MultiLevel:
+    "Train (or load) `model` on `patches` with eq. 4.5's loss at `R.alpha` through `training.fit`."
+    model.history = training.fit(
+        model, patches, functools.partial(multilevel_loss, alpha=R.alpha),
+        name=core.checkpoint_name(R, splits, seed), profile=R.profile, epochs=R.epochs,
+        batch_size=R.batch_size, lr=R.lr, device=device, seed=seed, workers=0, collate_fn=data.collate,
+        progress=progress, schedule=schedule, on_epoch=on_epoch,
+        config=dict(model.arch, alpha=R.alpha, data=patches.data_id))
+    model.alpha = R.alpha
+    return model
+
+@training.trainer(GridRecipe, uses=("labelled",), data=synth.benchmark)
+def train_multilevel(R:GridRecipe, splits:dict, *, seed:int=0, device:str="auto",
+                     progress:bool=True) -> MultiLevel:
+    "Train (or load) one Table 5.3 model of `R` on balanced patches of `labelled`; it infers at `R.i_size`."
+    core.seed_everything(seed)
+    model = MultiLevel(R.variant, i_size=R.i_size, inference=inference_of(R, R.variant))
+    patches = balanced_patches(splits["labelled"], R, seed)
+    return fit_patch_model(model, patches, R, splits, seed=seed, device=device, progress=progress)
+
+IMPROVED_NAME = "Multi-level, improved (valid encoder)"
+VAL_SCORES = ("pixel_auroc", "f1_max", "aupro")
+
+def val_by_size(model:MultiLevel, val, sizes, device:str="cpu") -> dict:
+    "I_size -> the evaluation on `val` of `model` inferring at that size, as the improved method."
+    return {s: evaluate.evaluate(model.at(s, name=IMPROVED_NAME), val, device=device) for s in sizes}
+
+def choose_i_size(evs:dict) -> dict:
+    "The I_size whose val evaluation has the best F1-max (first of a tie), its F1-optimal threshold, scores."
+    best = max(evs, key=lambda s: evs[s].summary["f1_max"])
+    scores = [dict(i_size=s, **{k: ev.summary[k] for k in VAL_SCORES}) for s, ev in evs.items()]
+    threshold = evaluate.f1_optimal_threshold(evs[best].maps, evs[best].masks)
+    return dict(i_size=best, threshold=threshold, val=scores)
+
+@training.trainer(ImprovedRecipe, uses=("labelled", "val"), data=synth.benchmark)
+def train_improved(R:ImprovedRecipe, splits:dict, *, seed:int=0, device:str="auto",
+                   progress:bool=True) -> MultiLevelAt:
+    "Train (or load) the improved model on hard patches of `labelled`; return it at the I_size `val` chose."
+    core.seed_everything(seed)
+    model = MultiLevel("valid", i_size=R.i_sizes[-1], centre=R.centre, classifier=R.classifier)
+    patches = hard_patches(splits["labelled"], R, seed)
+    curve = deferred_val_curve(splits["val"], device, R.curve_n)
+    model = fit_patch_model(model, patches, R, splits, seed=seed, device=device, progress=progress,
+                            schedule=R.schedule, on_epoch=curve)
+    model.recipe, model.trained_on = R, core.data_id(splits)     # carried into the val evaluations' rows
+    made = {}
+    def choose():
+        made.update(val_by_size(model, splits["val"], R.i_sizes, device))
+        return choose_i_size(made)
+    path = training.checkpoint_path(R.profile, core.checkpoint_name(R, splits, seed))
+    choice = training.chosen(path, choose)
+    method = model.at(choice["i_size"], name=IMPROVED_NAME)
+    method.choice, method.val_threshold = choice, choice["threshold"]
+    method.val_evaluation = made.get(choice["i_size"])   # the val evaluation that chose; None on a load
+    return method
+
+# %% ../nbs/30_multilevel.ipynb #5c0a7e12
+def encoder_gradients(model:MultiLevel, batch:dict, alpha:float) -> dict:
+    "Gradient norms on the encoder's weights from the reconstruction terms (MSE + KL) and from α·BCE on `batch`, and classifier / reconstruction."
+    import copy
+    m = copy.deepcopy(model).train()
+    params = [p for p in m.encoder.parameters() if p.requires_grad]
+    terms = multilevel_loss(m, batch, alpha=alpha)
+    norm = lambda loss: float(torch.sqrt(sum(g.pow(2).sum() for g in torch.autograd.grad(loss, params, retain_graph=True))))
+    recon, cls = norm(terms["mse"] + terms["kl"]), norm(alpha * terms["bce"])
+    return dict(alpha=alpha, reconstruction=recon, classifier=cls, ratio=cls / recon)
+
+# %% ../nbs/30_multilevel.ipynb #deaa262f
+def randomize_batchnorm(model:nn.Module, seed:int=0) -> nn.Module:
+    "Give every BatchNorm random running statistics and affine weights (a stand-in for a trained model in tests)."
+    g = torch.Generator().manual_seed(seed)
+    for m in model.modules():
+        if isinstance(m, nn.modules.batchnorm._BatchNorm):
+            m.running_mean.copy_(torch.randn(m.running_mean.shape, generator=g) * 0.3)
+            m.running_var.copy_(torch.rand(m.running_var.shape, generator=g) + 0.5)
+            m.weight.data.copy_(torch.rand(m.weight.shape, generator=g) + 0.5)
+            m.bias.data.copy_(torch.randn(m.bias.shape, generator=g) * 0.2)
+    return model.eval()
+
+def path_difference(model:MultiLevel, image:torch.Tensor, max_rows:int|None=None, chunk:int=1024) -> dict:
+    "Largest and mean |(a) − (b)| of the probability and μ maps of one image [1,3,H,W] (first `max_rows` rows of centres)."
+    a, b = patch_pass(model, image, chunk, max_rows), dense_pass(model, image)
+    rows = a["logit"].shape[-2]
+    pa, pb = torch.sigmoid(a["logit"]), torch.sigmoid(b["logit"][..., :rows, :])
+    return dict(max_abs=float((pa - pb).abs().max()), mean_abs=float((pa - pb).abs().mean()),
+                mu_max_abs=float((a["mu"] - b["mu"][..., :rows, :]).abs().max()),
+                decisions_differ=float(((pa >= 0.5) != (pb >= 0.5)).float().mean()))
 
 # %% ../nbs/30_multilevel.ipynb #a09aff87
 def _bench_child(spec_file:str):
@@ -547,10 +725,10 @@ def _bench_child(spec_file:str):
     run = (lambda rows: dense_pass(model, image)) if spec["path"] == "dense" else \
           (lambda rows: patch_pass(model, image, spec["chunk"], rows))
     run(1)                                    # warm-up: libraries paged in, kernels chosen
-    reset, before, times = core.reset_peak_rss(), core.rss_mb("VmRSS"), []
+    reset, before, times = measure.reset_peak_rss(), measure.rss_mb("VmRSS"), []
     for _ in range(spec["repeats"]):
         t0 = time.perf_counter(); out = run(spec["rows"]); times.append(time.perf_counter() - t0)
-    peak = core.rss_mb("VmHWM") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = measure.rss_mb("VmHWM") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     torch.save(out["logit"], spec["out"])
     print(json.dumps(dict(seconds=min(times), peak_mb=peak - before, how="VmHWM after reset" if reset else "ru_maxrss")))
 
@@ -566,8 +744,9 @@ def benchmark_paths(model:MultiLevel, size:int=256, rows:int|None=None, chunk:in
         torch.save({k: v.cpu() for k, v in model.state_dict().items()}, tmp / "weights.pt")
         base = dict(config=model.arch, weights=str(tmp / "weights.pt"), size=size, chunk=chunk,
                     threads=threads or torch.get_num_threads())
-        a = core.run_isolated(target, dict(base, path="patch", rows=rows, repeats=1, out=str(tmp / "a.pt")))
-        b = core.run_isolated(target, dict(base, path="dense", rows=None, repeats=3, out=str(tmp / "b.pt")))
+        run = lambda **spec: measure.run_isolated(target, dict(base, **spec))
+        a = run(path="patch", rows=rows, repeats=1, out=str(tmp / "a.pt"))
+        b = run(path="dense", rows=None, repeats=3, out=str(tmp / "b.pt"))
         la, lb = torch.load(tmp / "a.pt"), torch.load(tmp / "b.pt")
     a["seconds"] *= total_rows / rows
     diff = float((torch.sigmoid(la) - torch.sigmoid(lb[..., :rows, :])).abs().max())
@@ -578,7 +757,7 @@ def benchmark_paths(model:MultiLevel, size:int=256, rows:int|None=None, chunk:in
     return table, dict(ratio=a["seconds"] / b["seconds"], max_abs_diff=diff, rows=rows, size=size, threads=base["threads"])
 
 # %% ../nbs/30_multilevel.ipynb #0d774db5
-GRID_5_3 = (  # (thesis row, α, index into the profile's i_sizes)
+GRID_5_3 = (  # (thesis row, α, index into the recipe's i_sizes)
     ("α=0.001, I_size=128", 0.001, 0),
     ("α=0.001, I_size=256", 0.001, 1),
     ("α=0.001, I_size=512", 0.001, 2),
@@ -586,51 +765,29 @@ GRID_5_3 = (  # (thesis row, α, index into the profile's i_sizes)
     ("α=0.0001, I_size=256", 0.0001, 1))
 TABLES = {"padded": "5.3", "valid": "5.3-valid"}
 
-def inference_of(P:core.Params, variant:str) -> str:
-    "How the grid runs `variant`: the valid encoder densely (exact), the padded one as `P.padded_inference` says."
-    return "dense" if variant == "valid" else P.padded_inference
-
-def row_method(model:MultiLevel, P:core.Params, row:str) -> MultiLevelAt:
-    "The `Method` of Table 5.3's row `row`: `model` at the row's I_size, by its variant's inference path."
+def row_method(model:MultiLevel, R:GridRecipe, row:str) -> MultiLevelAt:
+    "The `Method` of Table 5.3's row `row`: `model` at the row's I_size, by its encoder's path."
     k = next(k for r, _, k in GRID_5_3 if r == row)
-    return model.at(P.i_sizes[k], inference_of(P, model.arch["variant"]), name=row)
+    return model.at(R.i_sizes[k], inference_of(R, model.arch["variant"]), name=row)
 
 # %% ../nbs/30_multilevel.ipynb #94b4b5ab
-def score_row(method, P:core.Params, splits:dict, table:str, val:evaluate.Evaluation|None=None,
-              params:dict|None=None) -> dict:
-    "Score one configuration on the whole val (unless `val` is given), test and test_novel `splits`, record a registry row per split; return the evaluations by split."
-    ev_val = val if val is not None else evaluate.evaluate(method, splits["val"], device=P.device)
-    shared = hasattr(method, "keep_reconstructions")
-    if shared: method.keep_reconstructions = True      # the test maps' pass also yields the reconstructions
-    try:
-        ev_test = evaluate.evaluate(method, splits["test"], val=ev_val, device=P.device)
-        rec_test = evaluate.evaluate_reconstruction(method, splits["test"], device=P.device) if hasattr(method, "reconstruct") else None
-    finally:
-        if shared: method.keep_reconstructions, method._kept = False, {}
-    ev_novel = evaluate.evaluate(method, splits["test_novel"], val=ev_val, device=P.device)
-    common = dict(profile=P.profile, chapter="multilevel", table=table, device=str(P.device),
-                  params=params if params is not None else dict(epochs=P.epochs, batch_size=P.batch_size, lr=P.lr,
-                              max_per_image=P.max_per_image, train_sizes=list(P.i_sizes), border="reflect"))
-    evaluate.record(*[e for e in (ev_test, rec_test) if e is not None], **common)
-    for ev in (ev_val, ev_novel): evaluate.record(ev, **common)
-    return dict(val=ev_val, test=ev_test, test_novel=ev_novel)
-
-def run_table_5_3(P:core.Params, train_data, splits:dict, rows:dict|None=None,
+def run_table_5_3(R:GridRecipe, splits:dict, rows:dict|None=None, *, seed:int=0, device:str="auto",
                   progress:bool=True) -> tuple[dict, dict]:
-    "Train the grid's models (one per variant and α) and score Table 5.3's `rows` (variant -> row names; default all five of each); return the models and the test evaluations."
+    """Train (or load) the grid's models (`R` at each variant and α) and score Table 5.3's `rows` (variant ->
+    row names; default all five of each) by the book's protocol; return the models and test evaluations."""
     rows = rows or {v: [r for r, *_ in GRID_5_3] for v in VARIANTS}
     models, evals = {}, {}
     for variant, names in rows.items():
         for row, alpha, _ in GRID_5_3:
             if row not in names: continue
             if (variant, alpha) not in models:
-                models[variant, alpha] = train_multilevel(P.profile, P.device, variant=variant, alpha=alpha, seed=P.seed,
-                                                          train_data=train_data, progress=progress, epochs=P.epochs,
-                                                          batch_size=P.batch_size, lr=P.lr, i_sizes=P.i_sizes,
-                                                          max_per_image=P.max_per_image, i_size=P.i_size,
-                                                          name=f"{checkpoint_name(variant, alpha)}-e{P.epochs}-k{P.max_per_image}"
-                                                               f"-s{'-'.join(map(str, P.i_sizes))}")
-            evals[variant, row] = score_row(row_method(models[variant, alpha], P, row), P, splits, TABLES[variant])["test"]
+                models[variant, alpha] = training.load_or_train(
+                    "multilevel", recipe=R.replace(variant=variant, alpha=alpha), splits=splits, seed=seed,
+                    device=device, progress=progress)
+            scored = evaluate.score(row_method(models[variant, alpha], R, row), splits, profile=R.profile,
+                                    chapter="multilevel", table=TABLES[variant], reconstruction=("test",),
+                                    device=device)
+            evals[variant, row] = scored["test"]
     return models, evals
 
 # %% ../nbs/30_multilevel.ipynb #7b2e0a02
@@ -670,33 +827,60 @@ class PretrainedMultiLevel(nn.Module):
         return torch.sigmoid(self.logits(images))
 
 class TapCache(Dataset):
-    "The frozen backbone's taps of every image of `dataset` (and, with `flips`, of its mirror image) in float16, with the image and mask; `crop`: random crops."
+    """The frozen backbone's taps of every image of `dataset` (and, with `flips`, of its mirror image) in
+    float16, with the image and mask, computed on first use and named before; `crop`: random crops."""
     def __init__(self, backbone:backbones.Backbone, dataset, scale:int=2, flips:bool=True, batch_size:int=8,
                  crop:int|None=None):   # each item a random `crop`² window, aligned to the coarsest tap's cells
-        self.items, self.crop, self.scale = [], crop, scale
-        samples = [dataset[i] for i in range(len(dataset))]
+        self.backbone, self.dataset, self.scale, self.flips = backbone, dataset, scale, flips
+        self.batch_size, self.crop, self._items = batch_size, crop, None
+        if crop and crop % self.cell:
+            raise ValueError(f"TapCache: crop must be a multiple of {self.cell} px, got {crop}")
+    @property
+    def cell(self) -> int:
+        "Image pixels per cell of the coarsest tap."
+        return max(int(t.removeprefix("stride")) for t in self.backbone.tap_names) // self.scale
+    @property
+    def data_id(self) -> str:
+        "Which taps these are, known without computing them: the images' id, the backbone and the settings."
+        settings = f"{self.backbone.name};scale={self.scale};flips={self.flips}"
+        if self.crop: settings += f";crop={self.crop}"
+        return f"{core.data_id(self.dataset)}:taps({settings})"
+    @property
+    def channels(self) -> dict:
+        "Channels of each tap, from one pass of a blank image (the taps of the images are not computed)."
+        blank = torch.zeros(1, 3, 64, 64, device=next(self.backbone.parameters()).device)
+        with torch.no_grad(): return {k: v.shape[1] for k, v in self.backbone(blank).items()}
+    @property
+    def items(self) -> list:
+        "Every image's taps, image and mask (computed now if they are not yet)."
+        if self._items is None: self._items = self._compute()
+        return self._items
+    def _compute(self) -> list:
+        samples = [self.dataset[i] for i in range(len(self.dataset))]
         images, masks = torch.stack([x["image"] for x in samples]), torch.stack([x["mask"] for x in samples]).float()
-        if flips: images, masks = torch.cat([images, images.flip(-1)]), torch.cat([masks, masks.flip(-1)])
-        dev = next(backbone.parameters()).device
+        if self.crop and self.crop > images.shape[-1]:
+            raise ValueError(f"TapCache: crop must be ≤ the images' {images.shape[-1]} px, got {self.crop}")
+        if self.flips:
+            images, masks = torch.cat([images, images.flip(-1)]), torch.cat([masks, masks.flip(-1)])
+        dev, items = next(self.backbone.parameters()).device, []
         with torch.no_grad():
-            for a in range(0, len(images), batch_size):
-                x = images[a:a + batch_size].to(dev)
-                up = F.interpolate(x, scale_factor=scale, mode="bilinear", align_corners=False) if scale != 1 else x
-                taps = {k: v.half().cpu() for k, v in backbone(up).items()}
-                self.items += [dict(taps={k: v[j] for k, v in taps.items()}, image=images[a + j], mask=masks[a + j])
-                               for j in range(len(x))]
-        self.id = f"taps:{backbone.name}:{getattr(dataset, 'split', '')}:{len(dataset)}:scale={scale}:flips={flips}" + (f":crop={crop}" if crop else "")
-        if crop:
-            cell = max(int(t.removeprefix("stride")) for t in self.items[0]["taps"]) // scale   # image pixels per coarsest cell
-            if crop % cell or crop > self.items[0]["image"].shape[-1]:
-                raise ValueError(f"TapCache: crop must be a multiple of {cell} px and at most the image size, got {crop}")
+            for a in range(0, len(images), self.batch_size):
+                x = images[a:a + self.batch_size].to(dev)
+                if self.scale != 1:
+                    x = F.interpolate(x, scale_factor=self.scale, mode="bilinear", align_corners=False)
+                taps = {k: v.half().cpu() for k, v in self.backbone(x).items()}
+                items += [dict(taps={k: v[j] for k, v in taps.items()}, image=images[a + j],
+                               mask=masks[a + j]) for j in range(len(x))]
+        return items
+    def window(self, height:int, width:int) -> tuple:
+        "A random `crop`² window's top-left corner (y, x) in a `height`×`width` image, on the coarsest grid."
+        return tuple(int(torch.randint(0, (n - self.crop) // self.cell + 1, ())) * self.cell
+                     for n in (height, width))
     def __len__(self): return len(self.items)
     def __getitem__(self, k):
         item = self.items[k]
         if not self.crop: return item
-        h, w = item["image"].shape[-2:]
-        cell = max(int(t.removeprefix("stride")) for t in item["taps"]) // self.scale
-        y, x = (int(torch.randint(0, (n - self.crop) // cell + 1, ())) * cell for n in (h, w))
+        y, x = self.window(*item["image"].shape[-2:])
         def cut(t, stride):
             f = self.scale / stride                       # tap cells per image pixel
             return t[..., int(y * f):int((y + self.crop) * f), int(x * f):int((x + self.crop) * f)]
@@ -711,33 +895,33 @@ def tap_loss(head:TapHead, batch:dict, pos_weight:float=10.0) -> dict:
     dice = 1 - (2 * (p * y).sum() + 1) / (p.sum() + y.sum() + 1)
     return {"loss": bce + dice, "bce": bce, "dice": dice}
 
-def train_pretrained(profile:str, backbone:backbones.Backbone, train_data:TapCache, epochs:int, batch_size:int=8, lr:float=3e-3,
-                     width:int=32, hidden=(64, 32), pos_weight:float=10.0, scale:int=2, device:str="cpu", seed:int=0,
-                     on_epoch=None, progress:bool=True, ckpt_dir=None) -> PretrainedMultiLevel:
-    "Train (or load) the `TapHead` on the cached taps with `core.fit` (AdamW, one-cycle); return the method."
-    core.seed_everything(seed)
-    head = TapHead({k: v.shape[0] for k, v in train_data[0]["taps"].items()}, width, hidden)
-    method = PretrainedMultiLevel(backbone, head, scale)
-    fn = None if on_epoch is None else (lambda h, epoch: on_epoch(method, epoch))
-    head.history = core.fit(head, train_data, functools.partial(tap_loss, pos_weight=pos_weight),
-                            name=f"multilevel-pretrained-{backbone.name}-w{width}-e{epochs}-b{batch_size}" + (f"-c{train_data.crop}" if train_data.crop else ""), profile=profile, epochs=epochs,
-                            batch_size=batch_size, lr=lr, device=device, seed=seed, workers=0, progress=progress,
-                            optimizer=lambda ps: torch.optim.AdamW(ps, lr=lr), schedule="onecycle", on_epoch=fn,
-                            ckpt_dir=ckpt_dir, config=dict(head.arch, scale=scale, pos_weight=pos_weight, data=train_data.id))
-    method.history = head.history
-    return method
+def val_threshold(method, val, device:str="cpu") -> float:
+    "The threshold at which `method`'s maps of `val` reach their best pooled-pixel F1."
+    ev = evaluate.evaluate(method, val, device=device)
+    return evaluate.f1_optimal_threshold(ev.maps, ev.masks)
 
-# %% ../nbs/30_multilevel.ipynb #dca1165c
-RUN = {   # per profile: the shortened grid, the headline and the pretrained variant
-    "smoke": dict(grid_sizes=(64, 128, 256), grid_i_size=128, grid_epochs=1, grid_max_per_image=6,
-                  headline_sizes=(64, 128), headline_epochs=2, headline_max_per_image=6, headline_alpha=1000.0, headline_lr=3e-3,
-                  curve_n=2, pretrained_epochs=2, pretrained_width=8, pretrained_hidden=(16,), pretrained_crop=32, pretrained_batch=8),
-    "demo":  dict(grid_sizes=(64, 128, 256), grid_i_size=128, grid_epochs=1, grid_max_per_image=10,
-                  headline_sizes=(128, 256), headline_epochs=5, headline_max_per_image=20, headline_alpha=1000.0, headline_lr=3e-3,
-                  curve_n=8, pretrained_epochs=14, pretrained_width=32, pretrained_hidden=(64, 32), pretrained_crop=64, pretrained_batch=16),
-    "full":  dict(grid_sizes=(128, 256, 512), grid_i_size=256, grid_epochs=10, grid_max_per_image=512,
-                  headline_sizes=(256, 512), headline_epochs=30, headline_max_per_image=512, headline_alpha=1000.0, headline_lr=3e-3,
-                  curve_n=50, pretrained_epochs=60, pretrained_width=64, pretrained_hidden=(128, 64), pretrained_crop=128, pretrained_batch=16)}
+@training.trainer(PretrainedRecipe, uses=("labelled", "val"), data=synth.benchmark)
+def train_pretrained(R:PretrainedRecipe, splits:dict, *, seed:int=0, device:str="auto",
+                     progress:bool=True) -> PretrainedMultiLevel:
+    "Train (or load) the `TapHead` of `R` on the cached taps of `labelled`; its `val` threshold is kept too."
+    backbone = getattr(backbones, R.backbone)().to(core.get_device(device))
+    cache = TapCache(backbone, splits["labelled"], scale=R.scale, flips=R.flips, crop=R.crop)
+    core.seed_everything(seed)
+    cache.window(R.image_size, R.image_size)     # one crop window is drawn before the head's initial weights
+    method = PretrainedMultiLevel(backbone, TapHead(cache.channels, R.width, R.hidden), R.scale)
+    curve, name = deferred_val_curve(splits["val"], device, R.curve_n), core.checkpoint_name(R, splits, seed)
+    method.head.history = training.fit(
+        method.head, cache, functools.partial(tap_loss, pos_weight=R.pos_weight), name=name,
+        profile=R.profile, epochs=R.epochs, batch_size=R.batch_size, lr=R.lr, device=device, seed=seed,
+        workers=0, progress=progress,
+        optimizer=lambda ps: torch.optim.AdamW(ps, lr=R.lr), schedule="onecycle",
+        on_epoch=lambda head, epoch: curve(method, epoch),
+        config=dict(method.head.arch, scale=R.scale, pos_weight=R.pos_weight, data=cache.data_id))
+    method.history = method.head.history
+    choice = training.chosen(training.checkpoint_path(R.profile, name),
+                             lambda: dict(threshold=val_threshold(method, splits["val"], device)))
+    method.choice, method.val_threshold = choice, choice["threshold"]
+    return method
 
 # %% ../nbs/30_multilevel.ipynb #b383fe5b
 def report_valid(profile:str, metrics:list) -> pd.DataFrame:
@@ -757,28 +941,12 @@ def generalisation_table(profile:str, row:str=GRID_5_3[1][0],
     out = {}
     for variant, table in TABLES.items():
         for split in ("val", "test", "test_novel"):
-            df = core.results(profile, "multilevel", table, split=split).reindex(columns=list(metrics))
+            df = registry.results(profile, "multilevel", table, split=split).reindex(columns=list(metrics))
             if row in df.index: out[variant, split] = df.loc[row]
     return pd.DataFrame(out).T.rename_axis(["encoder", "split"])
 
 # %% ../nbs/30_multilevel.ipynb #8d3f1a02
-HEADLINE_ARCH = dict(centre=True, classifier=(128, 64, 32, 16))
 BEYOND = "beyond"   # the registry table of the models beyond the thesis
-
-def headline_patches(P:core.Params, run:dict) -> LazyPatches:
-    "The headline's training patches: `HardPatches` at the `headline_sizes`, at most `headline_max_per_image` anomalous per image and size."
-    return LazyPatches(data.synth_split(P.profile, "labelled"), run["headline_sizes"], run["headline_max_per_image"], P.seed,
-                       hard=dict(negatives=2.0, mix=(0.5, 0.25, 0.25), ring=6))
-
-def train_headline(P:core.Params, run:dict, train_data, on_epoch=None, progress:bool=True) -> MultiLevel:
-    "Train (or load) the headline multi-level model: valid encoder, centre values, wide classifier, α = `headline_alpha`, one-cycle."
-    alpha, epochs = run["headline_alpha"], run["headline_epochs"]
-    model = train_multilevel(P.profile, P.device, variant="valid", alpha=alpha, seed=P.seed, train_data=train_data,
-                             progress=progress, arch=HEADLINE_ARCH, schedule="onecycle", on_epoch=on_epoch,
-                             name=f"multilevel-headline-a{alpha:g}-e{epochs}", epochs=epochs, batch_size=P.batch_size,
-                             lr=run["headline_lr"], i_sizes=run["headline_sizes"], i_size=run["headline_sizes"][-1])
-    model.name = "Multi-level, improved (valid encoder)"
-    return model
 
 def patch_count(dataset, sizes, max_per_image:int|None, negatives:float=2.0) -> int:
     "How many patches `HardPatches` would draw from `dataset` at `sizes` (anomalous pixels capped per image and size, plus the negatives)."
@@ -800,25 +968,27 @@ def curve_trend(history:pd.DataFrame, metric:str="val_auroc", tol:float=0.005) -
     return f"{metric} {a:.3f} → {b:.3f} over the last epoch, {verdict}"
 
 # %% ../nbs/30_multilevel.ipynb #8d3f1a10
-def headline_step_flops(batch_size:int, alpha:float) -> float:
-    "FLOPs of one training step (forward, backward, Adam) of the headline model on `batch_size` random patches."
-    m = MultiLevel("valid", **HEADLINE_ARCH)
+def improved_step_flops(R:ImprovedRecipe) -> float:
+    "FLOPs of one training step (forward, backward, Adam) of the improved model of `R` on random patches."
+    m = MultiLevel("valid", centre=R.centre, classifier=R.classifier)
     opt = torch.optim.Adam(m.parameters())
-    b = {"patch": torch.rand(batch_size, 3, PATCH_SIZE, PATCH_SIZE), "label": (torch.arange(batch_size) % 2).float()}
+    b = {"patch": torch.rand(R.batch_size, 3, PATCH_SIZE, PATCH_SIZE),
+         "label": (torch.arange(R.batch_size) % 2).float()}
     def step():
-        opt.zero_grad(); multilevel_loss(m, b, alpha)["loss"].backward(); opt.step()
-    return core.step_flops(step)
+        opt.zero_grad(); multilevel_loss(m, b, R.alpha)["loss"].backward(); opt.step()
+    return measure.step_flops(step)
 
-def pretrained_step_flops(channels:dict, image_size:int, batch_size:int, width:int, hidden) -> float:
-    "FLOPs of one training step of the `TapHead` on cached taps of `batch_size` `image_size`² images (enlarged 2× for the backbone), counted on one image."
-    head = TapHead(channels, width, hidden)
+def pretrained_step_flops(channels:dict, R:PretrainedRecipe) -> float:
+    "FLOPs of one training step of the `TapHead` of `R` on the cached taps of `R.batch_size` windows."
+    head, size = TapHead(channels, R.width, R.hidden), R.crop
     opt = torch.optim.AdamW(head.parameters())
     strides = {t: int(t.removeprefix("stride")) for t in channels}
-    b = dict(taps={t: torch.rand(1, c, 2 * image_size // strides[t], 2 * image_size // strides[t]) for t, c in channels.items()},
-             image=torch.rand(1, 3, image_size, image_size), mask=(torch.rand(1, 1, image_size, image_size) > 0.98).float())
+    cells = {t: R.scale * size // int(t.removeprefix("stride")) for t in channels}   # each tap's side
+    b = dict(taps={t: torch.rand(1, c, cells[t], cells[t]) for t, c in channels.items()},
+             image=torch.rand(1, 3, size, size), mask=(torch.rand(1, 1, size, size) > 0.98).float())
     def step():
         opt.zero_grad(); tap_loss(head, b)["loss"].backward(); opt.step()
-    return batch_size * core.step_flops(step)   # per-pixel layers: the cost grows with the batch
+    return R.batch_size * measure.step_flops(step)   # per-pixel layers: the cost grows with the batch
 
 # %% ../nbs/30_multilevel.ipynb #8d3f1a13
 def beyond_table(profile:str, metrics=("n_images", "pixel_auroc", "aupro", "f1_max", "f1_anomalous_val_t", "f1_val_t", "train_s", "infer_ms")) -> pd.DataFrame:
@@ -826,11 +996,12 @@ def beyond_table(profile:str, metrics=("n_images", "pixel_auroc", "aupro", "f1_m
     out, metrics = {}, list(metrics)
     def add(label, chapter, table, row):
         for split in ("val", "test", "test_novel"):
-            df = core.results(profile, chapter, table, split=split)
+            df = registry.results(profile, chapter, table, split=split)
             if row in df.index: out[label, split] = df.reindex(columns=metrics).loc[row]
     add("thesis configuration (valid, α=0.001)", "multilevel", TABLES["valid"], GRID_5_3[1][0])
-    for row in core.results(profile, "multilevel", BEYOND, split="test").index: add(row, "multilevel", BEYOND, row)
-    unet = core.results(profile, "unet", "5.2", split="val")
+    for row in registry.results(profile, "multilevel", BEYOND, split="test").index:
+        add(row, "multilevel", BEYOND, row)
+    unet = registry.results(profile, "unet", "5.2", split="val")
     if len(unet) and "pixel_auroc" in unet: add(f"U-Net: {unet['pixel_auroc'].idxmax()}", "unet", "5.2", unet["pixel_auroc"].idxmax())
     return pd.DataFrame(out).T.rename_axis(["method", "split"])
 
@@ -838,7 +1009,7 @@ def beyond_table(profile:str, metrics=("n_images", "pixel_auroc", "aupro", "f1_m
 def table_5_3_side_by_side(profile:str, metrics=("accuracy", "f1", "iou", "auroc", "L1", "MSE", "SSIM")) -> pd.DataFrame:
     "Table 5.3: the padded and valid encoders' rows and the thesis's, one column group per metric."
     ref, cols = evaluate.thesis_table("5.3"), {}
-    ours = {v: core.results(profile, "multilevel", t, split="test") for v, t in TABLES.items()}
+    ours = {v: registry.results(profile, "multilevel", t, split="test") for v, t in TABLES.items()}
     for m in metrics:
         for v, df in ours.items():
             cols[(m, v)] = df[m] if m in df else pd.Series(dtype=float)
@@ -849,7 +1020,7 @@ def table_5_3_findings(profile:str) -> pd.DataFrame:
     "The thesis's findings on Table 5.3, checked on each encoder's rows: held or not, with the numbers."
     out = []
     for variant, table in TABLES.items():
-        df = core.results(profile, "multilevel", table, split="test")
+        df = registry.results(profile, "multilevel", table, split="test")
         if not all(r in df.index for r, *_ in GRID_5_3): continue
         g = lambda row, m: float(df.loc[row, m])
         r128, r256, r512, a01, a0001 = (r for r, *_ in GRID_5_3)
