@@ -555,7 +555,7 @@ THESIS_TABLES: dict[str, pd.DataFrame] = {
         ("RIAD", 0.956058, 0.051057, 0.053011, 0.710642),
         ("GANomaly", 0.960916, 0.042923, 0.026026, 0.561780)], columns=["method", *_T_SEG]),
 }
-for _t in THESIS_TABLES.values(): _t.set_index("method", inplace=True)
+THESIS_TABLES = {k: t.set_index("method") for k, t in THESIS_TABLES.items()}
 
 def thesis_table(table:str) -> pd.DataFrame:
     "The thesis's own values of Table `table` (5.1–5.6)."

@@ -5,10 +5,6 @@
 # %% ../nbs/60_scoring.ipynb #60a00004
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import json
-import os
 import time
 
 import matplotlib.pyplot as plt
@@ -18,15 +14,15 @@ import torch
 from torch.nn import functional as F
 from torch.utils.data import Subset
 
-from . import backbones, core, data, evaluate
+from . import backbones, core, data, evaluate, synth, training
 from . import expertnet as en
 
 # %% auto #0
-__all__ = ['COMBINATIONS', 'THESIS_THRESHOLD', 'RECIPE', 'EXPERTS', 'THESIS_ROWS', 'STAND_INS', 'TABLE_METRICS', 'layer_distance',
-           'pair_distances', 'check_weights', 'combine', 'scoring_params', 'calibration_set', 'layer_scales',
-           'transfer_images', 'split_distances', 'layer_ranges', 'range_weights', 'uniform_weights',
-           'available_backbones', 'val_grid', 'UTAD', 'best_row', 'train_utad', 'thesis_rows', 'MapLookup',
-           'with_type_recall', 'record_rows', 'rows_5_5', 'table_5_5', 'table_5_5_findings', 'thesis_pair_finding',
+__all__ = ['COMBINATIONS', 'THESIS_THRESHOLD', 'EXPERTS', 'THESIS_ROWS', 'STAND_INS', 'TABLE_METRICS', 'layer_distance',
+           'pair_distances', 'check_weights', 'combine', 'calibration_images', 'layer_scales', 'range_weights',
+           'uniform_weights', 'transfer_images', 'split_distances', 'UTAD', 'thesis_rows', 'available_backbones',
+           'UTADRecipe', 'layer_ranges', 'val_grid', 'best_row', 'choose', 'scored_with', 'train_utad', 'MapLookup',
+           'type_recall', 'score_5_5', 'rows_5_5', 'table_5_5', 'table_5_5_findings', 'thesis_pair_finding',
            'scoring_state', 'scoring_text', 'scoring_explorer']
 
 # %% ../nbs/60_scoring.ipynb #60a00007
@@ -34,17 +30,22 @@ COMBINATIONS = ("sum", "product")                    # eq. 4.19, eq. 4.21
 THESIS_THRESHOLD = {"sum": 0.5, "product": 0.3}      # eq. 4.20's α: Figs. 4.20, 5.15 (VGG-19, sum) and 4.21, 5.16 (ResNet18, product)
 
 def layer_distance(fa:torch.Tensor, fb:torch.Tensor) -> torch.Tensor:
-    "φ_l(a, b): the L1 distance of two feature maps [B,C,h,w] at each location, averaged over the C channels, [B,1,h,w]."
+    r"""$\phi_l(a, b)$: the L1 distance of two feature maps [B,C,h,w] at each location, averaged over the $C$
+    channels, [B,1,h,w]:
+
+    $$\phi_l(a, b) = \frac{1}{C_l} \sum_{c=1}^{C_l} \lvert \Phi_l(a)_c - \Phi_l(b)_c \rvert$$"""
     return (fa - fb).abs().mean(1, keepdim=True)
 
 @torch.no_grad()
 def pair_distances(backbone,        # a frozen `backbones.Backbone`: images in 0..1 -> {tap: features}
                    x, x_hat, m, m_hat) -> list:   # [B,3,H,W] each, 0..1
-    "Per tap l, shallow to deep: φ_l(x, x̂) + φ_l(m, m̂) + φ_l(x, m), [B,1,h_l,w_l] at the tap's resolution (the bracket of eqs. 4.19, 4.21)."
+    r"""Per tap $l$, shallow to deep, the bracket of eqs. 4.19 and 4.21 at the tap's resolution,
+    [B,1,h_l,w_l]:
+
+    $$d_l = \phi_l(x, \hat x) + \phi_l(m, \hat m) + \phi_l(x, m)$$"""
     fx, fxh, fm, fmh = (list(backbone(i).values()) for i in (x, x_hat, m, m_hat))
     return [layer_distance(a, b) + layer_distance(c, d) + layer_distance(a, c) for a, b, c, d in zip(fx, fxh, fm, fmh)]
 
-# %% ../nbs/60_scoring.ipynb #60a00008
 def check_weights(weights, n_layers:int) -> tuple:
     "`weights` as a tuple of `n_layers` non-negative floats, at least one positive; an error naming `weights` otherwise."
     weights = tuple(float(w) for w in weights)
@@ -58,7 +59,12 @@ def combine(layers:list,       # per layer [N,1,h_l,w_l], from `pair_distances`
             weights,           # per layer: λ_l ≥ 0
             mode:str,          # 'sum' (eq. 4.19) or 'product' (eq. 4.21)
             size) -> torch.Tensor:   # (H, W) of the images
-    "The error map [N,1,H,W]: each layer divided by its scale, upsampled to `size`, weighted by λ_l, then summed or multiplied."
+    r"""The error map [N,1,H,W]: each layer's bracket $d_l$ divided by its scale $s_l$, upsampled
+    ($\uparrow$) to `size`, weighted by $\lambda_l$, then summed (eq. 4.19) or multiplied (eq. 4.21); a
+    layer with $\lambda_l = 0$ drops out of both:
+
+    $$e = \sum_l \lambda_l \uparrow\!\Big(\frac{d_l}{s_l}\Big) \quad (4.19), \qquad
+      e = \prod_l \lambda_l \uparrow\!\Big(\frac{d_l}{s_l}\Big) \quad (4.21)$$"""
     core.check_choice("combination", mode, COMBINATIONS)
     weights = check_weights(weights, len(layers))
     if len(scales) != len(layers): raise ValueError(f"scales: {len(scales)} values for {len(layers)} layers")
@@ -70,26 +76,25 @@ def combine(layers:list,       # per layer [N,1,h_l,w_l], from `pair_distances`
     return out
 
 # %% ../nbs/60_scoring.ipynb #60a0000e
-RECIPE = {"smoke": dict(n_calibration=8, percentile=99.0),
-          "demo": dict(n_calibration=48, percentile=99.0),
-          "full": dict(n_calibration=100, percentile=99.0)}
-
-def scoring_params(profile:str, **overrides) -> core.Params:
-    "The chapter's parameters of `profile`: the shared ones plus `RECIPE`'s (calibration images, percentile); `overrides` applied."
-    P = core.params(profile, None, recipe=RECIPE, **overrides)
-    core.check_counts(P, "n_calibration")
-    if not 50 <= P.percentile < 100: raise ValueError(f"percentile must be in [50, 100), got {P.percentile!r}")
-    if P.n_calibration > P.n_normal: raise ValueError(f"n_calibration={P.n_calibration} but the normal split has {P.n_normal} images")
-    return P
-
-def calibration_set(P:core.Params):
-    "The last `P.n_calibration` images of the normal split: anomaly-free, and outside the Expert-Net's training images."
-    normal = data.synth_split(P.profile, "normal")
-    return Subset(normal, range(len(normal) - P.n_calibration, len(normal)))
+def calibration_images(calibration, n:int):
+    "The first `n` images of the `calibration` role (anomaly-free, held out of every trainer's data)."
+    if n > len(calibration):
+        raise ValueError(f"n_calibration={n}, but the calibration role holds {len(calibration)} images")
+    return calibration if n == len(calibration) else Subset(calibration, range(n))
 
 def layer_scales(layers:list, q:float=99.0) -> list:
     "Per layer: the `q`-th percentile of its distances over all pixels of the calibration (anomaly-free) images."
     return [max(float(np.percentile(d.float().numpy(), q)), 1e-12) for d in layers]
+
+def range_weights(used, mode:str) -> tuple:
+    "λ on the fixed scale: 1/k on the k used layers for a sum, 1 for a product; 0 on the others."
+    k = sum(used)
+    if not k: raise ValueError("used: no layer selected")
+    return tuple((1 / k if core.check_choice("combination", mode, COMBINATIONS) == "sum" else 1.0) if u else 0.0 for u in used)
+
+def uniform_weights(n_layers:int, mode:str) -> tuple:
+    "λ of eqs. 4.19 / 4.21 with every layer used, on the fixed scale."
+    return range_weights((True,) * n_layers, mode)
 
 # %% ../nbs/60_scoring.ipynb #60a00011
 @torch.no_grad()
@@ -112,54 +117,15 @@ def split_distances(backbone, quad:dict, device:str="cpu", batch_size:int=16) ->
              for s in range(0, len(quad["x"]), batch_size)]
     return [torch.cat([p[l].cpu() for p in parts]) for l in range(len(parts[0]))]
 
-# %% ../nbs/60_scoring.ipynb #60a00013
-def layer_ranges(n_layers:int) -> dict:
-    "Name 'l<a>–l<b>' (1-based) -> mask of the layers a…b, for every contiguous range of `n_layers` layers."
-    return {f"l{a + 1}–l{b}": tuple(a <= i < b for i in range(n_layers)) for a in range(n_layers) for b in range(a + 1, n_layers + 1)}
-
-def range_weights(used, mode:str) -> tuple:
-    "λ on the fixed scale: 1/k on the k used layers for a sum, 1 for a product; 0 on the others."
-    k = sum(used)
-    if not k: raise ValueError("used: no layer selected")
-    return tuple((1 / k if core.check_choice("combination", mode, COMBINATIONS) == "sum" else 1.0) if u else 0.0 for u in used)
-
-def uniform_weights(n_layers:int, mode:str) -> tuple:
-    "λ of eqs. 4.19 / 4.21 with every layer used, on the fixed scale."
-    return range_weights((True,) * n_layers, mode)
-
-# %% ../nbs/60_scoring.ipynb #60a00015
+# %% ../nbs/60_scoring.ipynb #60a00017
 EXPERTS = {False: en.TABLE_5_4[False], True: en.TABLE_5_4[True]}   # perceptual term? -> chapter 50's row name
 
-def available_backbones() -> list:
-    "The pretrained networks that can be built here (`backbones.available`), in `backbones.BACKBONES`' order."
-    return [name for name, missing in backbones.available().items() if missing is None]
-
-def val_grid(P:core.Params, impression, experts:dict, names:list, val=None, calibration=None, progress:bool=False) -> tuple:
-    "Val pixel AUROC of every (Expert-Net, network, combination, layer range); and per (Expert-Net, network) the val and calibration layers and scales."
-    val = val if val is not None else data.synth_split(P.profile, "val")
-    calibration = calibration if calibration is not None else calibration_set(P)
-    cache = core.run_dir(P.profile) / "cache"
-    imp = {k: en.impression_cache(impression, d, cache, P.device) for k, d in dict(val=val, cal=calibration).items()}
-    masks = torch.stack([val[i]["mask"] for i in range(len(val))]).float()
-    rows, store = [], {}
-    for perceptual, expert in experts.items():
-        quads = {k: transfer_images(expert, d, imp[k], P.device) for k, d in dict(val=val, cal=calibration).items()}
-        for name in names:
-            t0, net = time.perf_counter(), backbones.backbone(name)
-            layers = {k: split_distances(net, q, P.device) for k, q in quads.items()}
-            scales = layer_scales(layers["cal"], P.percentile)
-            store[(perceptual, name)] = dict(val=layers["val"], cal=layers["cal"], scales=scales, taps=list(net.tap_names))
-            for mode in COMBINATIONS:
-                for rng, used in layer_ranges(len(scales)).items():
-                    amap = combine(layers["val"], scales, range_weights(used, mode), mode, masks.shape[-2:])
-                    rows.append(dict(expertnet=EXPERTS[perceptual], perceptual=perceptual, backbone=name, combination=mode,
-                                     layers=rng, weights=range_weights(used, mode), val_pixel_auroc=evaluate.pixel_auroc(amap, masks)))
-            if progress: print(f"{EXPERTS[perceptual]}, {name}: {time.perf_counter() - t0:.0f} s")
-    return pd.DataFrame(rows), store
-
-# %% ../nbs/60_scoring.ipynb #60a00017
 class UTAD:
-    "UTAD (thesis §2.3.2, §4.2.1): impression m → Expert-Net's x̂ and m̂ → error map of pretrained feature distances (eq. 4.19 or 4.21)."
+    r"""UTAD (thesis §2.3.2, §4.2.1): the impression $m$ of $x$, the Expert-Net's $\hat x$ and $\hat m$, the
+    error map $e$ of pretrained feature distances (eq. 4.19 or 4.21, `combine`), segmented at its threshold
+    $\alpha$ (eq. 4.20):
+
+    $$y(i, j) = \begin{cases} 1 & \text{if } e(i, j) > \alpha \\ 0 & \text{otherwise} \end{cases}$$"""
     name = "UTAD"
     def __init__(self, impression, expert, backbone, scales, weights, mode:str, threshold:float|None=None, name:str|None=None):
         self.mode = core.check_choice("combination", mode, COMBINATIONS)
@@ -188,44 +154,6 @@ class UTAD:
 
     def anomaly_map(self, x): return combine(self.layers(x), self.scales, self.weights, self.mode, x.shape[-2:])
 
-# %% ../nbs/60_scoring.ipynb #60a00019
-def _choice_path(P, impression, experts:dict, names:list, val, calibration):
-    key = json.dumps([getattr(impression, "config", {}), {str(p): core.weights_digest(e) for p, e in experts.items()}, names,
-                      data.dataset_id(val), data.dataset_id(calibration), P.percentile], sort_keys=True, default=str)
-    return core.run_dir(P.profile) / "cache" / f"utad-{hashlib.sha1(key.encode()).hexdigest()[:12]}.json"
-
-def best_row(grid:pd.DataFrame) -> dict:
-    "The grid's row of the highest val pixel AUROC (the first of equals)."
-    return grid.loc[grid["val_pixel_auroc"].idxmax()].to_dict()
-
-@core.register_trainer("utad")
-def train_utad(profile:str, device:str="auto", seed:int=0,
-               impression=None,        # chapter 40's fused impression; default core.load_or_train("impression")
-               experts:dict|None=None, # {False: Expert-Net without, True: with the perceptual term}; default load_or_train("expertnet")
-               names:list|None=None,   # the pretrained networks to choose among; default all available
-               grid:tuple|None=None,   # (table, store) of `val_grid`, if already computed
-               progress:bool=False, **overrides) -> UTAD:
-    "UTAD of `profile` with the Expert-Net, network, combination and weights of best val pixel AUROC (cached)."
-    P = scoring_params(profile, device=device, seed=seed, **overrides)
-    impression = impression if impression is not None else core.load_or_train("impression", P.profile, device=P.device, seed=seed)
-    if experts is None:
-        experts = {p: core.load_or_train("expertnet", P.profile, device=P.device, seed=seed, perceptual=p, impression=impression,
-                                         progress=progress) for p in EXPERTS}
-    names = list(names or available_backbones())
-    val, calibration = data.synth_split(P.profile, "val"), calibration_set(P)
-    path = _choice_path(P, impression, experts, names, val, calibration)
-    if grid is None and path.exists(): choice = json.loads(path.read_text())
-    else:
-        table, store = grid if grid is not None else val_grid(P, impression, experts, names, val, calibration, progress)
-        choice = {k: v.item() if hasattr(v, "item") else v for k, v in best_row(table).items()}
-        choice.update(scales=store[(choice["perceptual"], choice["backbone"])]["scales"], weights=list(choice["weights"]))
-        with core.atomic_path(path) as tmp: tmp.write_text(json.dumps(choice, default=float))
-    model = UTAD(impression, experts[bool(choice["perceptual"])], backbones.backbone(choice["backbone"]).to(P.device),
-                 choice["scales"], choice["weights"], choice["combination"])
-    model.choice = choice
-    model.config.update(layers=choice["layers"], val_pixel_auroc=choice["val_pixel_auroc"])
-    return model
-
 # %% ../nbs/60_scoring.ipynb #60a0001b
 THESIS_ROWS = {("vgg19", "sum"): "VGG-19", ("resnet18", "product"): "ResNet18"}   # Table 5.5's rows
 STAND_INS = {"vgg19": "vgg16_hed", "resnet18": "mobilenet_v2"}                  # who takes a row when its weights are missing
@@ -238,6 +166,133 @@ def thesis_rows(names:list) -> dict:
         elif STAND_INS[net] in names: out[(STAND_INS[net], mode)] = (row, STAND_INS[net])
     return out
 
+def available_backbones() -> list:
+    "The pretrained networks that can be built here (`backbones.available`), in `backbones.BACKBONES`' order."
+    return [name for name, missing in backbones.available().items() if missing is None]
+
+@core.recipe("scoring.utad")
+class UTADRecipe(core.Recipe):
+    "UTAD's scoring (§4.2.1, Table 5.5): its maps' fixed scale, what `val` chooses among, eq. 4.20's α."
+    n_calibration: int = core.setting(8, 48, 100,
+                                      doc="calibration images (the role's first) that fix each layer's scale")
+    percentile: float = core.setting(99.0, doc="the percentile of a layer's calibration distances made 1")
+    networks: tuple = core.setting(
+        None, thesis=("vgg19", "resnet18"),
+        doc="pretrained networks `val` chooses among; None: every one whose weights are on disk",
+        why="nothing is downloaded: every network on disk competes, stand-ins taking the thesis's rows")
+    combinations: tuple = core.setting(
+        COMBINATIONS, thesis=COMBINATIONS,
+        doc="eq. 4.19's sum, eq. 4.21's product (the thesis: VGG-19 with the sum, ResNet18 with the product)")
+    threshold_sum: float = core.setting(THESIS_THRESHOLD["sum"], thesis=0.5, train=False,
+                                        doc="eq. 4.20's α for the sum, on the fixed scale (Figs. 4.20, 5.15)")
+    threshold_product: float = core.setting(THESIS_THRESHOLD["product"], thesis=0.3, train=False,
+                                            doc="eq. 4.20's α for the product (Figs. 4.21, 5.16)")
+
+    @property
+    def thresholds(self) -> dict:
+        "Eq. 4.20's α of each combination."
+        return {"sum": self.threshold_sum, "product": self.threshold_product}
+
+    def check(self):
+        if self.n_calibration < 1:
+            raise ValueError(f"scoring.utad.n_calibration must be ≥ 1, got {self.n_calibration}")
+        if not 50 <= self.percentile < 100:
+            raise ValueError(f"scoring.utad.percentile must be in [50, 100), got {self.percentile!r}")
+        if self.networks is not None and (not self.networks or set(self.networks) - set(backbones.BACKBONES)):
+            raise ValueError(f"scoring.utad.networks must be None or some of "
+                             f"{', '.join(backbones.BACKBONES)}, got {self.networks!r}")
+        if not self.combinations or set(self.combinations) - set(COMBINATIONS):
+            raise ValueError(f"scoring.utad.combinations must be some of {COMBINATIONS}, "
+                             f"got {self.combinations!r}")
+        for mode, t in self.thresholds.items():
+            if t <= 0: raise ValueError(f"scoring.utad.threshold_{mode} must be > 0, got {t}")
+
+    def check_splits(self, sizes:dict):
+        if self.n_calibration > sizes.get("calibration", 0):
+            raise ValueError(f"scoring.utad.n_calibration={self.n_calibration}, but the calibration role "
+                             f"holds {sizes.get('calibration', 0)} images: lower n_calibration, or add "
+                             "anomaly-free images")
+
+# %% ../nbs/60_scoring.ipynb #60a00013
+def layer_ranges(n_layers:int) -> dict:
+    "Name 'l<a>–l<b>' (1-based) -> mask of the layers a…b, for every contiguous range of `n_layers` layers."
+    return {f"l{a + 1}–l{b}": tuple(a <= i < b for i in range(n_layers)) for a in range(n_layers) for b in range(a + 1, n_layers + 1)}
+
+# %% ../nbs/60_scoring.ipynb #60a00015
+def val_grid(R:UTADRecipe, impression, experts:dict, names:list, val, calibration, device:str="cpu",
+             progress:bool=False) -> tuple:
+    "Val pixel AUROC of every (Expert-Net, network, combination, layer range); and per (Expert-Net, network) the val and calibration layers and scales."
+    cache = core.run_dir(R.profile) / "cache"
+    sets = dict(val=val, cal=calibration)
+    imp = {k: en.impression_cache(impression, d, cache, device) for k, d in sets.items()}
+    masks = torch.stack([val[i]["mask"] for i in range(len(val))]).float()
+    rows, store = [], {}
+    for perceptual, expert in experts.items():
+        quads = {k: transfer_images(expert, d, imp[k], device) for k, d in sets.items()}
+        for name in names:
+            t0, net = time.perf_counter(), backbones.backbone(name)
+            layers = {k: split_distances(net, q, device) for k, q in quads.items()}
+            scales = layer_scales(layers["cal"], R.percentile)
+            store[(perceptual, name)] = dict(val=layers["val"], cal=layers["cal"], scales=scales, taps=list(net.tap_names))
+            for mode in R.combinations:
+                for rng, used in layer_ranges(len(scales)).items():
+                    amap = combine(layers["val"], scales, range_weights(used, mode), mode, masks.shape[-2:])
+                    rows.append(dict(expertnet=EXPERTS[perceptual], perceptual=perceptual, backbone=name, combination=mode,
+                                     layers=rng, weights=range_weights(used, mode), val_pixel_auroc=evaluate.pixel_auroc(amap, masks)))
+            if progress: print(f"{EXPERTS[perceptual]}, {name}: {time.perf_counter() - t0:.0f} s")
+    return pd.DataFrame(rows), store
+
+# %% ../nbs/60_scoring.ipynb #60a00019
+def best_row(grid:pd.DataFrame) -> dict:
+    "The grid's row of the highest val pixel AUROC (the first of equals)."
+    return grid.loc[grid["val_pixel_auroc"].idxmax()].to_dict()
+
+def choose(R:UTADRecipe, impression, experts:dict, names:list, val, calibration, device:str="cpu",
+           grid:tuple|None=None, progress:bool=False) -> dict:
+    "The configuration of best val pixel AUROC (`grid`'s, or a new `val_grid`'s), with its layers' scales."
+    if grid is None: grid = val_grid(R, impression, experts, names, val, calibration, device, progress)
+    table, store = grid
+    choice = {k: v.item() if hasattr(v, "item") else v for k, v in best_row(table).items()}
+    scales = store[(choice["perceptual"], choice["backbone"])]["scales"]
+    return dict(choice, weights=list(choice["weights"]), scales=scales)
+
+def scored_with(impression, experts:dict, names:list) -> tuple:
+    "What a choice rests on besides recipe and data: the impression, the Expert-Nets' weights, the networks."
+    digests = [training.weights_digest(experts[p]) for p in sorted(experts)]
+    return (en.impression_key(impression), *digests, ",".join(names))
+
+@training.trainer(UTADRecipe, uses=("normal", "val", "calibration"), data=synth.benchmark)
+def train_utad(R:UTADRecipe, splits:dict, *, seed:int=0, device:str="auto", progress:bool=False,
+               impression=None,         # chapter 40's fused impression; default: "ienet.impression"
+               experts:dict|None=None,  # perceptual term? -> Expert-Net; default: both "expertnet"
+               grid:tuple|None=None,    # (table, store) of `val_grid` on these models, if already computed
+               ) -> UTAD:
+    "UTAD with the Expert-Net, network, combination and layers of best val pixel AUROC, on the fixed scale."
+    device = str(core.get_device(device))
+    prerequisite = dict(splits=splits, seed=seed, device=device)
+    if impression is None: impression = training.load_or_train("ienet.impression", R.profile, **prerequisite)
+    if experts is None:
+        experts = {p: training.load_or_train("expertnet", R.profile, perceptual=p, impression=impression,
+                                             progress=progress, **prerequisite) for p in EXPERTS}
+    names = list(R.networks or available_backbones())
+    found = backbones.available()
+    missing = {n: found[n] for n in names if found[n] is not None}
+    if missing:
+        raise FileNotFoundError("scoring.utad.networks: "
+                                + "; ".join(f"{k}: {e}" for k, e in missing.items()))
+    calibration = calibration_images(splits["calibration"], R.n_calibration)
+    name = core.checkpoint_name(R, splits, seed, *scored_with(impression, experts, names))
+    choice = training.chosen(training.checkpoint_path(R.profile, name), lambda: choose(
+        R, impression, experts, names, splits["val"], calibration, device, grid, progress))
+    mode, network = choice["combination"], backbones.backbone(choice["backbone"]).to(device)
+    expert = experts[bool(choice["perceptual"])]
+    model = UTAD(impression, expert, network, choice["scales"], choice["weights"], mode,
+                 threshold=R.thresholds[mode])
+    model.choice = choice
+    model.config.update(layers=choice["layers"], val_pixel_auroc=choice["val_pixel_auroc"])
+    return model
+
+# %% ../nbs/60_scoring.ipynb #60a00024
 class MapLookup:
     "Maps computed once, served by image key as a `Method` (for rows whose maps share one pass)."
     def __init__(self, name:str, images:torch.Tensor, maps:torch.Tensor, threshold:float, config:dict):
@@ -247,35 +302,38 @@ class MapLookup:
         try: return torch.stack([self.maps[data.image_key(x)] for x in images.cpu()]).to(images.device)
         except KeyError: raise KeyError(f"{self.name}: an image whose map was not computed") from None
 
-def with_type_recall(ev:evaluate.Evaluation) -> evaluate.Evaluation:
-    "`ev` with the recall of each anomaly type (at the val threshold, else the fixed one) added to its summary as 'recall <type>'."
-    if ev.regions is None: return ev
-    table = evaluate.per_type_table(ev)
-    return dataclasses.replace(ev, summary={**ev.summary, **{f"recall {t}": float(r) for t, r in table["recall"].items()}})
+def type_recall(ev:evaluate.Evaluation) -> dict:
+    "Metrics 'recall <type>': each anomaly type's recall at the val (else fixed) threshold; none without ids."
+    if ev.regions is None: return {}
+    return {f"recall {t}": float(r) for t, r in evaluate.per_type_table(ev)["recall"].items()}
 
-# %% ../nbs/60_scoring.ipynb #60a00024
-def record_rows(P:core.Params, expert, impression, names:list, splits:dict, store:dict, perceptual:bool,
-                infer_ms:dict|None=None) -> tuple:
-    "Table 5.5's rows: every network × {sum, product}, all layers, on `splits` (val first, for the thresholds); one registry row each. Returns the four images and the brackets of each split."
-    marked, cache = thesis_rows(names), core.run_dir(P.profile) / "cache"
-    quads = {s: transfer_images(expert, d, en.impression_cache(impression, d, cache, P.device), P.device) for s, d in splits.items()}
+def score_5_5(R:UTADRecipe, expert, perceptual:bool, impression, names:list, splits:dict, store:dict,
+              infer_ms:dict|None=None, device:str="cpu") -> tuple:
+    "Table 5.5's rows (network × combination, all layers) by `evaluate.score`; the four images, the brackets."
+    marked, cache = thesis_rows(names), core.run_dir(R.profile) / "cache"
+    quads = {s: transfer_images(expert, d, en.impression_cache(impression, d, cache, device), device)
+             for s, d in splits.items()}
+    images = torch.cat([q["x"] for q in quads.values()])
     brackets = {}
     for name in names:
         net, scales = backbones.backbone(name), store[(perceptual, name)]["scales"]
-        layers = brackets[name] = {s: store[(perceptual, name)]["val"] if s == "val" else split_distances(net, q, P.device)
-                                   for s, q in quads.items()}
-        for mode in COMBINATIONS:
+        layers = brackets[name] = {s: store[(perceptual, name)]["val"] if s == "val"
+                                   else split_distances(net, q, device) for s, q in quads.items()}
+        for mode in R.combinations:
             row, stand_in = marked.get((name, mode), (None, None))
             label = f"{name}, {mode}" + (f" ({row}" + (", stand-in" if stand_in else "") + ")" if row else "")
             config = dict(backbone=name, combination=mode, layers="all", expertnet=EXPERTS[perceptual], thesis_row=row,
                           stand_in=stand_in is not None)
-            ev_val = None
-            for split, d in splits.items():
-                amap = combine(layers[split], scales, uniform_weights(len(scales), mode), mode, quads[split]["x"].shape[-2:])
-                ev = evaluate.evaluate(MapLookup(label, quads[split]["x"], amap, THESIS_THRESHOLD[mode], config), d, val=ev_val, split=split)
-                if infer_ms: ev = dataclasses.replace(ev, infer_ms=infer_ms[name])
-                if split == "val": ev_val = ev
-                evaluate.record(with_type_recall(ev), profile=P.profile, chapter="scoring", table="5.5", device=P.device)
+            weights = uniform_weights(len(scales), mode)
+            maps = torch.cat([combine(layers[s], scales, weights, mode, q["x"].shape[-2:])
+                              for s, q in quads.items()])
+            lookup = MapLookup(label, images, maps, R.thresholds[mode], config)
+            lookup.recipe = R
+            def extra(split, ev, ms=(infer_ms or {}).get(name)):
+                if ms is not None: ev.infer_ms = ms   # the whole pipeline's time, not the lookup's
+                return type_recall(ev)
+            evaluate.score(lookup, splits, profile=R.profile, chapter="scoring", table="5.5", extra=extra,
+                           device=device)
     return quads, brackets
 
 # %% ../nbs/60_scoring.ipynb #60a0002b
@@ -283,7 +341,7 @@ TABLE_METRICS = ["accuracy", "f1", "iou", "auroc", "pixel_auroc", "aupro", "f1_a
 
 def rows_5_5(profile:str, split:str="test") -> pd.DataFrame:
     "The registry's Table 5.5 rows on `split`: the latest per (network, combination, layers), whatever name an older run gave it."
-    rows = core.results(profile, "scoring", "5.5", split)
+    rows = registry.results(profile, "scoring", "5.5", split)
     key = [c for c in ("params.backbone", "params.combination", "params.layers") if c in rows]
     return rows.reset_index().drop_duplicates(key, keep="last").set_index("method") if key else rows
 
@@ -340,8 +398,10 @@ def scoring_text(state:dict) -> str:
 
 # %% ../nbs/60_scoring.ipynb #60a0003b
 def scoring_explorer(images, masks, layers:list, scales, taps:list, weights=None, mode:str="product", n:int=4,
-                     interactive:bool=True):
+                     interactive:bool=True,
+                     thresholds:dict|None=None):   # the fixed α of each combination; default the thesis's
     "Sliders over λ_l of each layer, the sum/product switch and the threshold (fixed or μ+γσ); overlays of `n` images, scores of all."
+    thresholds = thresholds or THESIS_THRESHOLD
     idx = [i for i in range(len(images)) if masks[i].sum() > 0][:n] or list(range(min(n, len(images))))
     weights = weights if weights is not None else uniform_weights(len(layers), mode)
     def draw(weights, mode, threshold_mode, threshold, gamma):
@@ -350,7 +410,7 @@ def scoring_explorer(images, masks, layers:list, scales, taps:list, weights=None
         amap = state["map"][idx]
         return state, evaluate.plot_overlays(images[idx], masks[idx], amap, t, vmax=float(np.percentile(amap.numpy(), 99.5)) or None)
     if not interactive:
-        state, fig = draw(weights, mode, "fixed", THESIS_THRESHOLD[mode], 2.0)
+        state, fig = draw(weights, mode, "fixed", thresholds[mode], 2.0)
         fig.suptitle(scoring_text(state), fontsize=7, y=1.02)
         plt.close(fig)   # shown once, as the cell's value
         return fig
@@ -360,7 +420,8 @@ def scoring_explorer(images, masks, layers:list, scales, taps:list, weights=None
                          continuous_update=False) for w, tap in zip(weights, taps)]
     combination = W.ToggleButtons(options=COMBINATIONS, value=mode, description="combine")
     t_mode = W.ToggleButtons(options=evaluate.MODES, value="fixed", description="threshold")
-    t_slider = W.FloatSlider(value=THESIS_THRESHOLD[mode], min=0.0, max=2.0, step=0.01, description="α", readout_format=".2f",
+    t_slider = W.FloatSlider(value=thresholds[mode], min=0.0, max=2.0, step=0.01, description="α",
+                             readout_format=".2f",
                              continuous_update=False)
     g_slider = W.FloatSlider(value=2.0, min=-1.0, max=6.0, step=0.1, description="sensitivity γ", continuous_update=False)
     readout, out = W.HTML(), W.Output()
