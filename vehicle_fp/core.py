@@ -180,20 +180,20 @@ def recipes() -> dict:
         if not m.name.startswith("_"): importlib.import_module(f"vehicle_fp.{m.name}")
     return {k: v for k, v in sorted(RECIPES.items()) if not v.__module__.startswith("__")}
 
-def _show(v) -> str: return "" if v is None else str(v)
+def _show(v, none:str="None") -> str: return none if v is None else str(v)
 
 def profiles_table(methods=None) -> pd.DataFrame:
     "One row per (method, setting): its value in each profile, the thesis's value, and why `full` departs from it."
     found = recipes() if methods is None else {m: RECIPES[m] for m in methods}
     rows = [dict(method=m, setting=name, smoke=_show(s.smoke), demo=_show(s.demo), full=_show(s.full),
-                 thesis=_show(s.thesis), why=s.why, doc=s.doc)
+                 thesis=_show(s.thesis, ""), why=s.why, doc=s.doc)
             for m, cls in found.items() for name, s in cls.SETTINGS.items()]
     return pd.DataFrame(rows).set_index(["method", "setting"])
 
 def deviations_table(methods=None) -> pd.DataFrame:
     "The settings whose `full` value departs from the thesis's: value, thesis's value, and why."
     found = recipes() if methods is None else {m: RECIPES[m] for m in methods}
-    rows = [dict(method=m, setting=name, full=_show(s.full), thesis=_show(s.thesis), why=s.why)
+    rows = [dict(method=m, setting=name, full=_show(s.full), thesis=_show(s.thesis, ""), why=s.why)
             for m, cls in found.items() for name, s in cls.SETTINGS.items() if s.departs]
     return pd.DataFrame(rows, columns=["method", "setting", "full", "thesis", "why"]).set_index(["method", "setting"])
 
