@@ -58,6 +58,13 @@ def test_chapter_has_one_literal_parameters_cell(notebook):
     assert {"profile", "device", "interactive"} <= names, f"{notebook.name}: parameters cell lacks {names}"
 
 
+def test_every_notebook_names_a_python_kernel():
+    "JupyterLab opens a notebook without a kernelspec at a kernel picker; papermill cannot tell its language."
+    bare = [p.name for p in sorted((ROOT / "nbs").glob("*.ipynb"))
+            if json.loads(p.read_text())["metadata"].get("kernelspec", {}).get("language") != "python"]
+    assert not bare, f"notebooks without a python kernelspec in their metadata: {bare}"
+
+
 def test_readme_is_generated_from_index():
     assert (ROOT / "README.md").read_text() == book.readme_text(ROOT / "nbs" / "index.ipynb"), \
         "README.md is out of step with nbs/index.ipynb (run vfp-readme)"

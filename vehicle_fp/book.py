@@ -33,7 +33,7 @@ def run_chapter(notebook:Path, profile:str, out_dir:Path|None=None, kernel:str="
     out = Path(out_dir or core.run_dir(profile) / "notebooks") / notebook.name
     out.parent.mkdir(parents=True, exist_ok=True)
     pm.execute_notebook(str(notebook), str(out), parameters=dict(profile=profile, interactive=False, **parameters),
-                        kernel_name=kernel, cwd=str(notebook.parent), execution_timeout=timeout,
+                        kernel_name=kernel, language="python", cwd=str(notebook.parent), execution_timeout=timeout,
                         progress_bar=False)
     return out
 
