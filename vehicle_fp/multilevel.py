@@ -539,6 +539,7 @@ class GridRecipe(core.Recipe):
                                          train=False, doc="the padded encoder's path: exact, or dense")
     bench_rows: int = core.setting(4, 16, None, train=False,
                                    doc="rows of centres the patch path is timed on (None: all)")
+    bench_size: int = core.setting(64, 256, 256, train=False, doc="side of the image the two paths are timed on")
 
     def check(self):
         _at_least(self, 1, "epochs", "batch_size")
@@ -546,6 +547,7 @@ class GridRecipe(core.Recipe):
         _check_sizes(self, "i_sizes", "i_size")
         if self.max_per_image is not None: _at_least(self, 1, "max_per_image")
         if self.bench_rows is not None: _at_least(self, 1, "bench_rows")
+        _at_least(self, 16, "bench_size")
 
     def check_splits(self, sizes:dict): _check_roles(self, sizes, "labelled")
 
