@@ -114,7 +114,9 @@ class Recipe:
     "Base of every method's recipe: the profile it was built for, the image size and the loader's workers."
     profile: str = "demo"
     image_size: int = setting(64, 128, 256, thesis=256, doc="side of the square images a model sees (px)")
-    workers: int = setting(0, 2, 8, train=False, doc="data-loader worker processes")
+    workers: int = setting(0, 0, 8, train=False,
+                           doc="data-loader worker processes (none on a laptop CPU: they would compete with the training "
+                               "threads for its few cores, and decoded samples stay in memory)")
     method = ""                        # the method's registered name, set by `recipe`
 
     def __post_init__(self):

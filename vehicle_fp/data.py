@@ -5,6 +5,7 @@
 # %% ../nbs/01_data.ipynb #128ef65c
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -21,11 +22,11 @@ from torchvision import tv_tensors
 from torchvision.transforms import v2
 
 # %% auto #0
-__all__ = ['IMAGE_EXTENSIONS', 'SYNTH_VERSION', 'FAKE_TYPES', 'CLEAN_SPLITS', 'AREA_SHAPES', 'ROLES', 'CLEAN_ROLES', 'PATCH_SIZE',
-           'PATCH_IMAGE_SIZES', 'load_image', 'load_mask', 'load_regions', 'check_regions', 'Record', 'read_record',
-           'transform_id', 'RecordDataset', 'Transformed', 'collate', 'image_key', 'image_set_hash', 'read_manifest',
-           'check_anomaly_ids', 'SynthDataset', 'anomaly_entries', 'write_fake_synth', 'toy_vehicle', 'list_images',
-           'FolderDataset', 'write_example_folder', 'rasterize_shapes', 'rasterize_ids', 'read_labelme',
+__all__ = ['IMAGE_EXTENSIONS', 'CACHE_MB', 'SYNTH_VERSION', 'FAKE_TYPES', 'CLEAN_SPLITS', 'AREA_SHAPES', 'ROLES', 'CLEAN_ROLES',
+           'PATCH_SIZE', 'PATCH_IMAGE_SIZES', 'load_image', 'load_mask', 'load_regions', 'check_regions', 'Record',
+           'read_record', 'transform_id', 'RecordDataset', 'Transformed', 'collate', 'image_key', 'image_set_hash',
+           'read_manifest', 'check_anomaly_ids', 'SynthDataset', 'anomaly_entries', 'write_fake_synth', 'toy_vehicle',
+           'list_images', 'FolderDataset', 'write_example_folder', 'rasterize_shapes', 'rasterize_ids', 'read_labelme',
            'LabelMeDataset', 'write_example_labelme', 'split_list', 'read_list', 'ReidDataset', 'VeRiWild', 'VehicleID',
            'compiled_reid', 'write_fake_reid', 'Joint', 'resize', 'eval_transform', 'train_transform', 'folder_splits',
            'write_example_splits', 'valid_centres', 'patch_at', 'reflect_pad', 'balanced_centres', 'BalancedPatches',
@@ -136,15 +137,44 @@ def transform_id(transform) -> str:
     "A short digest of a transform's description (its `repr`), for the id of the images it makes."
     return "" if transform is None else "|t" + hashlib.sha1(repr(transform).encode()).hexdigest()[:8]
 
+CACHE_MB = int(os.environ.get("VEHICLE_FP_CACHE_MB", 2048))   # decoded samples each dataset keeps in memory
+
+def _pack(value):
+    "`value` compact for the cache: a float tensor whose values are all k/255 as uint8 (tagged), others as they are."
+    if isinstance(value, torch.Tensor) and value.is_floating_point():
+        u8 = (value * 255).round().clamp(0, 255).to(torch.uint8)
+        if torch.equal(u8.float() / 255, value): return ("u8/255", u8)
+    return ("as is", value)
+
+def _unpack(packed):
+    "A fresh copy of the value `_pack` stored: the caller may change it without touching the cache."
+    tag, value = packed
+    if tag == "u8/255": return value.float() / 255
+    return value.clone() if isinstance(value, torch.Tensor) else copy.deepcopy(value)
+
 class RecordDataset(Dataset):
     "A dataset of `Record`s, read into sample dicts and passed through `transform` (sample -> sample)."
     kind = "files"     # the first word of its `data_id`
-    def __init__(self, records:list, transform:Callable|None=None):
+    def __init__(self, records:list, transform:Callable|None=None,
+                 cache_mb:int|None=None):   # decoded samples kept in memory, at most this many MB (None: `CACHE_MB`)
         self.records, self.transform, self._id = list(records), transform, None
+        self.cache_mb = CACHE_MB if cache_mb is None else cache_mb
+        self._cache, self._cached_bytes = {}, 0
     def __len__(self): return len(self.records)
     def read(self, rec:Record) -> dict: return read_record(rec)
-    def __getitem__(self, i):
+    def _read_cached(self, i) -> dict:
+        "Sample `i` as `read` gives it; decoded once, then served from memory while the cache has room."
+        if i in self._cache: return {k: _unpack(v) for k, v in self._cache[i].items()}
         sample = self.read(self.records[i])
+        if torch.utils.data.get_worker_info() is None:   # a loader worker's cache would die with the worker
+            packed = {k: _pack(v) for k, v in sample.items()}
+            size = sum(v.nbytes for _, v in packed.values() if isinstance(v, torch.Tensor))
+            if self._cached_bytes + size <= self.cache_mb * 2**20:
+                self._cache[i], self._cached_bytes = packed, self._cached_bytes + size
+                return {k: _unpack(v) for k, v in packed.items()}
+        return sample
+    def __getitem__(self, i):
+        sample = self._read_cached(i)
         return sample if self.transform is None else self.transform(sample)
     @property
     def data_id(self) -> str:
