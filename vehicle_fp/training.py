@@ -25,8 +25,8 @@ from . import core
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'TRAINERS', 'checkpoint_path', 'check_config', 'save_checkpoint', 'load_checkpoint', 'chosen',
-           'weights_digest', 'NonFiniteLoss', 'to_device', 'init_distributed', 'close_distributed', 'make_schedule',
-           'fit', 'Trainer', 'trainer', 'find_trainer', 'load_or_train', 'train_cli']
+           'weights_digest', 'NonFiniteLoss', 'to_device', 'init_distributed', 'close_distributed', 'SeededItems',
+           'make_schedule', 'fit', 'Trainer', 'trainer', 'find_trainer', 'load_or_train', 'train_cli']
 
 # %% ../nbs/00b_training.ipynb #7d0b227f
 def checkpoint_path(profile:str, name:str) -> Path:
@@ -134,8 +134,18 @@ def _all_mean(values:dict, world:int) -> dict:
     return dict(zip(values, (t / world).tolist()))
 
 # %% ../nbs/00b_training.ipynb #54cf24d4
+class SeededItems(Dataset):
+    "`data` whose item `i` draws its random numbers (augmentation) from torch's generator seeded by (`seed`, `i`)."
+    def __init__(self, data, seed:int): self.data, self.seed = data, int(seed)
+    def __len__(self): return len(self.data)
+    def __getitem__(self, i):
+        with torch.random.fork_rng(devices=[]):     # the caller's random state is left as it was
+            torch.manual_seed(_epoch_seed(self.seed, int(i)))
+            return self.data[i]
+
 def _loader(data, batch_size, seed, epoch, rank, world, workers, collate_fn, pin):
-    "A DataLoader whose order depends only on (seed, epoch): the same after a resume."
+    "A DataLoader whose order and per-sample randomness depend only on (seed, epoch): the same after a resume, with any worker count."
+    data = SeededItems(data, _epoch_seed(seed, epoch, 2))
     if world > 1:
         sampler = DistributedSampler(data, num_replicas=world, rank=rank, shuffle=True, seed=seed)
         sampler.set_epoch(epoch)
