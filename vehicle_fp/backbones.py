@@ -19,9 +19,9 @@ from . import core
 
 # %% auto #0
 __all__ = ['SHIPPED', 'LITE_TAPS', 'LITE_SIZES', 'HED_TAPS', 'HED_MEAN_BGR', 'MOBILENET_TAPS', 'WEIGHT_FILES', 'IMAGENET_MEAN',
-           'IMAGENET_STD', 'BACKBONES', 'Backbone', 'shipped_file', 'efficientnet_lite', 'efficientnet_lite0',
-           'efficientnet_lite1', 'efficientnet_lite2', 'vgg16_hed', 'mobilenet_v2', 'weights_file', 'vgg19', 'resnet18',
-           'backbone', 'available']
+           'IMAGENET_STD', 'BACKBONES', 'STAND_INS', 'Backbone', 'shipped_file', 'efficientnet_lite',
+           'efficientnet_lite0', 'efficientnet_lite1', 'efficientnet_lite2', 'vgg16_hed', 'mobilenet_v2',
+           'weights_file', 'vgg19', 'resnet18', 'backbone', 'available', 'provenance']
 
 # %% ../nbs/04_backbones.ipynb #6882159d
 class Backbone(nn.Module):
@@ -197,3 +197,12 @@ def available() -> dict:
             out[name] = None
         except FileNotFoundError as e: out[name] = str(e)
     return out
+
+# %% ../nbs/04_backbones.ipynb #80a481e1
+STAND_INS = {"vgg19": "vgg16_hed", "resnet18": "mobilenet_v2"}   # the thesis's network -> who takes its place
+
+def provenance(name:str) -> dict:
+    "Registry params for backbone `name`: network, weights (their package or file), stands_in_for (the thesis's network, or None)."
+    core.check_choice("backbone", name, tuple(BACKBONES))
+    weights = f"pip package {SHIPPED[name][1]}" if name in SHIPPED else f"torchvision file {WEIGHT_FILES[name]}"
+    return dict(network=name, weights=weights, stands_in_for={v: k for k, v in STAND_INS.items()}.get(name))

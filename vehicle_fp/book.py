@@ -60,11 +60,16 @@ def render_book(notebooks:Path,          # a folder of executed chapter notebook
         nb = nbformat.read(path, as_version=4)
         with core.atomic_path(out / f"{path.stem}.html") as tmp: tmp.write_text(exporter.from_notebook_node(nb)[0])
         links.append(f'<li><a href="{path.stem}.html">{path.stem}</a> {html.escape(_title(nb))}</li>')
+    ledger = registry.ledger(profile) if profile else pd.DataFrame()
+    counts = ", ".join(f"{n} {v}" for v, n in registry.ledger_counts(profile).items()) if len(ledger) else ""
+    claims = (f"<p>{len(ledger)} claims of the thesis checked on this run's rows: {html.escape(counts)}.</p>"
+              + ledger.to_html(index=False)) if len(ledger) else "<p>(no findings recorded)</p>"
     tables = registry.results_tables(profile) if profile else {}
     body = "".join(f"<h3>{html.escape(str(c))}: Table {html.escape(str(t))}, {html.escape(str(sp))}</h3>"
                    + df.dropna(axis=1, how="all").to_html(float_format=lambda x: f"{x:.4f}") for (c, t, sp), df in tables.items())
     page = (f"<!doctype html><html><head><meta charset='utf-8'><title>vehicle_fp ({profile or 'book'})</title></head><body>"
-            f"<h1>vehicle_fp</h1><h2>Chapters</h2><ul>{''.join(links)}</ul>"
+            f"<h1>vehicle_fp</h1>" + (f"<h2>The thesis's findings ({html.escape(profile)})</h2>{claims}" if profile else "")
+            + f"<h2>Chapters</h2><ul>{''.join(links)}</ul>"
             f"<h2>Results ({html.escape(profile or '')})</h2>{body or '<p>(no results recorded)</p>'}</body></html>")
     with core.atomic_path(out / "index.html") as tmp: tmp.write_text(page)
     return out / "index.html"

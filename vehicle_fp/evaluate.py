@@ -19,14 +19,14 @@ import torchvision.transforms.functional as TF
 from sklearn import metrics as skm
 from torchmetrics.functional.image import structural_similarity_index_measure as ssim
 
-from . import core, data, registry
+from . import core, data, measure, registry
 
 # %% auto #0
 __all__ = ['THESIS_TABLES', 'MODES', 'ALL', 'binarize', 'confusion', 'auroc', 'pixel_accuracy', 'f1_dice', 'iou',
-           'per_image_auroc', 'pixel_auroc', 'f1_max', 'image_auroc', 'aupro', 'f1_optimal_threshold',
-           'adaptive_threshold', 'segmentation_scores', 'mean_roc', 'Method', 'MethodView', 'train_seconds',
-           'trained_on', 'method_config', 'as_method', 'Evaluation', 'split_name', 'anomaly_maps', 'summarize',
-           'evaluate', 'evaluate_reconstruction', 'reconstruction_summary', 'record', 'score', 'plot_roc',
+           'per_image_auroc', 'pixel_auroc', 'pr_curve', 'f1_max', 'pixel_ap', 'image_auroc', 'aupro',
+           'f1_optimal_threshold', 'adaptive_threshold', 'segmentation_scores', 'mean_roc', 'Method', 'MethodView',
+           'train_seconds', 'trained_on', 'method_config', 'as_method', 'Evaluation', 'split_name', 'anomaly_maps',
+           'summarize', 'evaluate', 'evaluate_reconstruction', 'reconstruction_summary', 'record', 'score', 'plot_roc',
            'registry_curves', 'val_curve', 'plot_learning_curves', 'plot_overlays', 'first_look', 'thesis_table',
            'report_table', 'explore', 'explorer_text', 'threshold_explorer', 'region_sizes', 'type_index',
            'per_type_table', 'plot_per_type', 'anomaly_stats', 'TwinResidual', 'LocalContrast', 'RandomMap']
@@ -83,13 +83,22 @@ def pixel_auroc(amap:torch.Tensor, mask:torch.Tensor) -> float:
     "AUROC over all pixels of all images pooled."
     return auroc(*_split(amap, mask))
 
-def f1_max(amap:torch.Tensor, mask:torch.Tensor) -> tuple[float, float]:
-    "The best pooled-pixel F1 over all thresholds, and the threshold that reaches it."
+def pr_curve(amap:torch.Tensor, mask:torch.Tensor) -> tuple:
+    "scikit-learn's pooled-pixel precision–recall curve of `amap` against `mask`: precision, recall, thresholds."
     scores, labels = amap.detach().cpu().double().numpy().ravel(), mask.detach().cpu().numpy().ravel() > 0.5
-    precision, recall, thresholds = skm.precision_recall_curve(labels, scores)
+    return skm.precision_recall_curve(labels, scores)
+
+def f1_max(amap:torch.Tensor, mask:torch.Tensor, curve:tuple|None=None) -> tuple[float, float]:
+    "The best pooled-pixel F1 over all thresholds, and the threshold that reaches it (`curve`: `pr_curve`'s, if made)."
+    precision, recall, thresholds = curve or pr_curve(amap, mask)
     f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
     best = int(f1[:-1].argmax())   # the last point (recall 0) has no threshold
     return float(f1[best]), float(thresholds[best])
+
+def pixel_ap(amap:torch.Tensor, mask:torch.Tensor, curve:tuple|None=None) -> float:
+    r"Average precision of the pooled pixels, $\mathrm{AP} = \sum_n (R_n - R_{n-1}) P_n$ (scikit-learn's, without interpolation)."
+    precision, recall, _ = curve or pr_curve(amap, mask)
+    return float(-np.sum(np.diff(recall) * precision[:-1]))
 
 def image_auroc(amap:torch.Tensor, mask:torch.Tensor) -> float:
     "AUROC of the map's maximum as an image score against 'has an anomaly'; NaN if only one kind of image."
@@ -295,8 +304,9 @@ def summarize(maps:torch.Tensor, masks:torch.Tensor, threshold:float=0.3, val_th
     rows["map_max"] = maps.flatten(1).amax(1).numpy()
     summary = dict(accuracy=rows.accuracy.mean(), f1=rows.f1.mean(), iou=rows.iou.mean(), auroc=rows.auroc.mean(),
                    n_auroc=int(rows.auroc.notna().sum()),
-                   pixel_auroc=pixel_auroc(maps, masks), aupro=aupro(maps, masks), f1_max=f1_max(maps, masks)[0],
-                   image_auroc=image_auroc(maps, masks))
+                   pixel_auroc=pixel_auroc(maps, masks), aupro=aupro(maps, masks), image_auroc=image_auroc(maps, masks))
+    curve = pr_curve(maps, masks)
+    summary.update(pixel_ap=pixel_ap(maps, masks, curve), f1_max=f1_max(maps, masks, curve)[0])
     has = masks.flatten(1).amax(1).numpy() > 0.5                   # images with at least one anomalous pixel
     summary.update(f1_anomalous=rows.f1[has].mean() if has.any() else float("nan"),
                    iou_anomalous=rows.iou[has].mean() if has.any() else float("nan"), n_empty=int((~has).sum()))
@@ -374,7 +384,7 @@ def record(*evaluations:Evaluation,     # of one method on one image set; their 
            params:dict|None=None,       # more configuration, stored with the method's own
            train_s:float|None=None,     # default: the evaluations' (None: not trained here)
            device:str|None=None) -> dict:
-    "Write one registry row from `evaluations`: method, split, n_images, image hash, thresholds, train seconds, ms per image, metrics, mean ROC."
+    "Write one registry row from `evaluations`: method, split, n_images, image hash, thresholds, train seconds, ms per image, metrics, mean ROC, and this machine's `measure.reference_seconds`."
     if not evaluations: raise ValueError("record: no evaluation given")
     first = evaluations[0]
     for ev in evaluations[1:]:
@@ -395,7 +405,8 @@ def record(*evaluations:Evaluation,     # of one method on one image set; their 
     return registry.record_result(profile, chapter, table, first.name, metrics, split=first.split, n_images=first.n_images,
                                   image_hash=first.image_hash, params={**first.config, **(params or {})}, device=device,
                                   curves=curves, threshold=threshold, train_s=train, data=first.trained_on,
-                                  infer_ms=(maps or recon).infer_ms, reconstruction_ms=recon and recon.infer_ms)
+                                  infer_ms=(maps or recon).infer_ms, reconstruction_ms=recon and recon.infer_ms,
+                                  reference_s=measure.reference_seconds(str(core.get_device(device or "cpu"))))
 
 def score(method,                        # a `Method`, or anything `as_method` accepts
           splits:dict,                   # role -> dataset: 'val' (unless `val` is given) and every split of `tests`
@@ -448,14 +459,16 @@ def val_curve(dataset,                      # the validation split (with masks)
               device:str="cpu", batch_size:int=8,
               n:int|None=None,              # the first n images only (None = all)
               fn:Callable|None=None):       # fn(model) -> map function; default model.anomaly_map
-    "An `on_epoch` callback for `core.fit`: {'val_auroc': pixel AUROC, 'val_f1': best F1 over pixels} of the model on `dataset`."
+    "An `on_epoch` callback for `core.fit`: {'val_auroc': pixel AUROC, 'val_ap': pixel AP, 'val_f1': best F1 over pixels} of the model on `dataset`."
     if n is not None and n < 1: raise ValueError(f"val_curve: n must be ≥ 1 or None, got {n}")
     samples = _samples(dataset if n is None else torch.utils.data.Subset(dataset, range(min(n, len(dataset)))), ("mask",))
     images, masks = torch.stack([s["image"] for s in samples]), torch.stack([s["mask"] for s in samples]).float()
     dev = core.get_device(device)
     def on_epoch(model, epoch):
         maps, _ = _batches(fn(model) if fn else model.anomaly_map, images, batch_size, dev, 1)
-        return {"val_auroc": pixel_auroc(maps, masks), "val_f1": f1_max(maps, masks)[0]}
+        curve = pr_curve(maps, masks)
+        return {"val_auroc": pixel_auroc(maps, masks), "val_ap": pixel_ap(maps, masks, curve),
+                "val_f1": f1_max(maps, masks, curve)[0]}
     return on_epoch
 
 def plot_learning_curves(histories:dict,                 # name -> history DataFrame of `core.fit` (with `steps`)
@@ -648,12 +661,14 @@ def type_index(regions:torch.Tensor, metas:list) -> tuple[np.ndarray, list]:
 # %% ../nbs/03_evaluate.ipynb #71154452
 def _type_row(scores:np.ndarray, normal:np.ndarray, regions:int, t:float) -> dict:
     "One row of the per-type table from the scores of one type's pixels."
+    ap = (skm.average_precision_score(np.r_[np.ones(len(scores)), np.zeros(len(normal))], np.r_[scores, normal])
+          if len(scores) and len(normal) else float("nan"))
     return dict(regions=regions, pixels=len(scores), recall=float((scores >= t).mean()) if len(scores) else float("nan"),
-                auroc=auroc(scores, normal))
+                auroc=auroc(scores, normal), ap=float(ap))
 
 def per_type_table(ev:Evaluation,                 # from `evaluate`, on a dataset with anomaly ids
                    threshold:float|None=None) -> pd.DataFrame:  # map units; None: the val-chosen, else the fixed threshold
-    "Per anomaly type: regions, pixels, recall at the threshold, AUROC against all normal pixels; and an `all anomalous` row."
+    "Per anomaly type: regions, pixels, recall at the threshold, AUROC and AP against all normal pixels; and an `all anomalous` row."
     if ev.regions is None: raise ValueError(f"evaluation {ev.name!r} has no anomaly ids (regions): its dataset does not tell anomalies apart; use SynthDataset or LabelMeDataset")
     data.check_regions(ev.regions, ev.masks, f"evaluation {ev.name!r}")
     t = threshold if threshold is not None else ev.val_threshold if ev.val_threshold is not None else ev.threshold
@@ -669,7 +684,7 @@ def per_type_table(ev:Evaluation,                 # from `evaluate`, on a datase
 
 # %% ../nbs/03_evaluate.ipynb #79315ef3
 def plot_per_type(tables,                                # a `per_type_table`, or name -> table for several methods
-                  metrics:tuple=("recall", "auroc"),     # one panel each, stacked
+                  metrics:tuple=("recall", "auroc", "ap"),   # one panel each, stacked
                   size:float=0.22):                      # inches of width per type and method
     "Bar charts of `metrics` per anomaly type, methods side by side, each legend entry with its threshold."
     tables = {tables.attrs.get("method", ""): tables} if isinstance(tables, pd.DataFrame) else dict(tables)
@@ -680,7 +695,7 @@ def plot_per_type(tables,                                # a `per_type_table`, o
         for j, (name, tab) in enumerate(tables.items()):
             label = f"{name} (t={tab.attrs['threshold']:.3g})" if "threshold" in tab.attrs else name
             ax.bar(x + (j - (len(tables) - 1) / 2) * width, tab.reindex(types)[metric], width, label=label)
-        if metric == "auroc": ax.axhline(0.5, ls=":", color="grey", lw=1)
+        if metric == "auroc": ax.axhline(0.5, ls=":", color="grey", lw=1)   # chance; AP's is the type's pixel share
         ax.set_xticks(x, types, rotation=30, ha="right", fontsize=8)
         ax.set(ylim=(0, 1.02), ylabel=metric)
     fig.tight_layout()

@@ -5,6 +5,7 @@
 # %% ../nbs/00c_measure.ipynb #c0c00004
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -21,7 +22,8 @@ from torch import nn
 from . import core
 
 # %% auto #0
-__all__ = ['GPU_SUSTAINED_TFLOPS', 'trace', 'time_call', 'rss_mb', 'reset_peak_rss', 'run_isolated', 'step_flops', 'gpu_estimate']
+__all__ = ['GPU_SUSTAINED_TFLOPS', 'REFERENCE_STEPS', 'trace', 'time_call', 'rss_mb', 'reset_peak_rss', 'run_isolated',
+           'step_flops', 'gpu_estimate', 'reference_seconds']
 
 # %% ../nbs/00c_measure.ipynb #c0a1e002
 def _shapes(out) -> str:
@@ -109,3 +111,30 @@ def gpu_estimate(flops_per_step:float, steps:int, tflops:float=GPU_SUSTAINED_TFL
         raise ValueError(f"gpu_estimate: need flops_per_step > 0, steps ≥ 0, tflops > 0; got {flops_per_step}, {steps}, {tflops}")
     return dict(steps=int(steps), gflops_per_step=flops_per_step / 1e9, tflops_assumed=tflops,
                 seconds=steps * flops_per_step / (tflops * 1e12))
+
+# %% ../nbs/00c_measure.ipynb #52133613
+REFERENCE_STEPS = 10   # training steps of the reference workload
+
+def _reference_net() -> nn.Module:
+    "The reference workload's network: three stride-2 convolutions down, three transposed ones up."
+    c = (3, 16, 32, 64)
+    down = [m for a, b in zip(c, c[1:]) for m in (nn.Conv2d(a, b, 3, 2, 1), nn.ReLU())]
+    up = [m for a, b in zip(c[::-1], c[::-1][1:]) for m in (nn.ConvTranspose2d(a, b, 4, 2, 1), nn.ReLU())]
+    return nn.Sequential(*down, *up[:-1])
+
+@functools.cache
+def reference_seconds(device:str="cpu") -> float:
+    "Seconds of the reference workload on `device`: the fastest of three runs of `REFERENCE_STEPS` steps, after a warm-up."
+    dev = torch.device(device)
+    gen = torch.Generator().manual_seed(0)
+    x = torch.rand(4, 3, 128, 128, generator=gen).to(dev)
+    with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
+        torch.manual_seed(0)
+        net = _reference_net().to(dev)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    def run():
+        for _ in range(REFERENCE_STEPS):
+            loss = (net(x) - x).pow(2).mean()
+            opt.zero_grad(); loss.backward(); opt.step()
+        if dev.type == "cuda": torch.cuda.synchronize()
+    return time_call(run, repeats=3, warmup=1)

@@ -11,13 +11,14 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import core
 
 # %% auto #0
-__all__ = ['VAL_HASH', 'results_path', 'record_result', 'read_results', 'check_rows', 'results', 'results_tables',
-           'print_results']
+__all__ = ['VAL_HASH', 'VERDICTS', 'results_path', 'record_result', 'read_results', 'check_rows', 'results', 'results_tables',
+           'print_results', 'findings_path', 'verdict', 'record_findings', 'ledger', 'ledger_counts']
 
 # %% ../nbs/00a_registry.ipynb #b0a00007
 def results_path(profile:str) -> Path:
@@ -45,9 +46,13 @@ def record_result(profile:str,        # the profile the run used
                           profile=profile, chapter=chapter, table=str(table), method=method, split=split,
                           n_images=int(n_images), image_hash=str(image_hash), params=params or {}, metrics=metrics,
                           wall_s=wall_s, device=device, git_rev=core.git_rev(), curves=curves or {}, **fields))
+    return _append(results_path(profile), row)
+
+def _append(path:Path, row:dict) -> dict:
+    "Append `row` to the JSON-lines file `path` as one locked, synced write (rank 0 only); return it."
     if not core.is_main_process(): return row
     line = (json.dumps(row) + "\n").encode()
-    with open(results_path(profile), "ab") as f:
+    with open(path, "ab") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
             os.write(f.fileno(), line)
@@ -145,3 +150,52 @@ def print_results(profile:str):
     for (chapter, table, split), t in tables.items():
         print(f"\n== {chapter}: Table {table}, {split} ({profile}) ==")
         print(t.dropna(axis=1, how="all").to_string(float_format=lambda x: f"{x:.4f}"))
+
+# %% ../nbs/00a_registry.ipynb #142dc5c2
+VERDICTS = ("held", "not held", "not testable here")
+
+def findings_path(profile:str) -> Path:
+    "The findings ledger of `profile`."
+    return core.run_dir(profile) / "findings.jsonl"
+
+def verdict(holds) -> str:
+    "'held' for True, 'not held' for False, 'not testable here' for None or NaN."
+    if holds is None or holds is pd.NA or (isinstance(holds, (float, np.floating)) and np.isnan(holds)): return VERDICTS[2]
+    if isinstance(holds, (bool, np.bool_)): return VERDICTS[0] if holds else VERDICTS[1]
+    raise TypeError(f"verdict: a finding holds True, False or None (not testable), got {holds!r}")
+
+def record_findings(profile:str, chapter:str, table:str,
+                    found:pd.DataFrame,            # one row per claim; its index (all levels) names the claim
+                    holds:str="holds here",        # the column of True / False / None
+                    numbers:str="our numbers",     # the column of the numbers behind each verdict
+                    budget:str="",                 # what the numbers were measured on, e.g. '7 epochs, 2000 vehicles'
+                    suffix:str="") -> pd.DataFrame:   # appended to every claim, e.g. ' (by F1)'
+    "Write one ledger row per claim of `found`; return them as a table (claim × verdict, numbers)."
+    for c in (holds, numbers):
+        if c not in found.columns: raise KeyError(f"record_findings({chapter!r}, {table!r}): no column {c!r} in {list(found.columns)}")
+    now, rows = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), []
+    for key, r in found.iterrows():
+        claim = " · ".join(map(str, key if isinstance(key, tuple) else (key,))) + suffix
+        rows.append(_append(findings_path(profile), core.plain(dict(
+            time=now, profile=profile, chapter=chapter, table=str(table), claim=claim, verdict=verdict(r[holds]),
+            numbers=str(r[numbers]), budget=budget, git_rev=core.git_rev()))))
+    return pd.DataFrame(rows, columns=["claim", "verdict", "numbers"]).set_index("claim")
+
+def ledger(profile:str) -> pd.DataFrame:
+    "The latest verdict of every claim of `profile`, in the order first written: chapter, table, claim, verdict, numbers, budget."
+    path, rows = findings_path(profile), []
+    if path.exists():
+        for i, line in enumerate(path.read_text().splitlines(), 1):
+            if not line.strip(): continue
+            try: rows.append(json.loads(line))
+            except json.JSONDecodeError as e: raise ValueError(f"{path}:{i}: not a JSON row ({e})") from None
+    cols = ["chapter", "table", "claim", "verdict", "numbers", "budget"]
+    if not rows: return pd.DataFrame(columns=cols)
+    df = pd.DataFrame(rows)
+    first = df.groupby(["chapter", "table", "claim"], sort=False).ngroup()
+    latest = df.assign(first=first).drop_duplicates(["chapter", "table", "claim"], keep="last").sort_values("first", kind="stable")
+    return latest[cols].reset_index(drop=True)
+
+def ledger_counts(profile:str) -> pd.Series:
+    "How many claims of `profile`'s ledger are held, not held and not testable here."
+    return ledger(profile)["verdict"].value_counts().reindex(list(VERDICTS), fill_value=0)
