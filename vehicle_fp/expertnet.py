@@ -452,8 +452,9 @@ def record_5_4(model:ExpertNet, row:str, test_pairs:ImpressionPairs, device:str=
     ev_m = direction_scores(Transfer(model, test_pairs, "impression", row), Impressions(test_pairs), "m",
                             device)
     both = dataclasses.replace(ev_x, summary={**ev_x.summary, **ev_m.summary})   # m is a function of the test images x
-    return evaluate.record(both, profile=model.recipe.profile, chapter="expertnet", table="5.4",
-                           device=device)
+    network = getattr(model, "perceptual", None)                                  # the loss network, if any
+    return evaluate.record(both, profile=model.recipe.profile, chapter="expertnet", table="5.4", device=device,
+                           params=backbones.provenance(network) if network else None)
 
 # %% ../nbs/50_style_transfer.ipynb #50e0003c
 def table_5_4_findings(rows:pd.DataFrame) -> pd.DataFrame:

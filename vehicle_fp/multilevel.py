@@ -938,7 +938,7 @@ def report_valid(profile:str, metrics:list) -> pd.DataFrame:
 
 # %% ../nbs/30_multilevel.ipynb #ef2480ce
 def generalisation_table(profile:str, row:str=GRID_5_3[1][0],
-                         metrics=("n_images", "pixel_auroc", "f1", "f1_val_t", "auroc", "aupro")) -> pd.DataFrame:
+                         metrics=("n_images", "pixel_auroc", "pixel_ap", "f1", "f1_val_t", "auroc", "aupro")) -> pd.DataFrame:
     "One Table 5.3 row's metrics for each encoder on `val`, `test` and `test_novel`, from the registry."
     out = {}
     for variant, table in TABLES.items():
@@ -993,7 +993,7 @@ def pretrained_step_flops(channels:dict, R:PretrainedRecipe) -> float:
     return R.batch_size * measure.step_flops(step)   # per-pixel layers: the cost grows with the batch
 
 # %% ../nbs/30_multilevel.ipynb #8d3f1a13
-def beyond_table(profile:str, metrics=("n_images", "pixel_auroc", "aupro", "f1_max", "f1_anomalous_val_t", "f1_val_t", "train_s", "infer_ms")) -> pd.DataFrame:
+def beyond_table(profile:str, metrics=("n_images", "pixel_auroc", "pixel_ap", "aupro", "f1_max", "f1_anomalous_val_t", "f1_val_t", "train_s", "infer_ms")) -> pd.DataFrame:
     "The thesis configuration's row, the rows of table `beyond`, and the U-Net's best (by val pixel AUROC) on every split, from the registry."
     out, metrics = {}, list(metrics)
     def add(label, chapter, table, row):

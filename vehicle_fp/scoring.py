@@ -156,7 +156,7 @@ class UTAD:
 
 # %% ../nbs/60_scoring.ipynb #60a0001b
 THESIS_ROWS = {("vgg19", "sum"): "VGG-19", ("resnet18", "product"): "ResNet18"}   # Table 5.5's rows
-STAND_INS = {"vgg19": "vgg16_hed", "resnet18": "mobilenet_v2"}                  # who takes a row when its weights are missing
+STAND_INS = backbones.STAND_INS                                                   # who takes a row when its weights are missing
 
 def thesis_rows(names:list) -> dict:
     "(network, combination) -> (Table 5.5's row, the network standing in or None), for the networks in `names`."
@@ -289,7 +289,9 @@ def train_utad(R:UTADRecipe, splits:dict, *, seed:int=0, device:str="auto", prog
     model = UTAD(impression, expert, network, choice["scales"], choice["weights"], mode,
                  threshold=R.thresholds[mode])
     model.choice = choice
-    model.config.update(layers=choice["layers"], val_pixel_auroc=choice["val_pixel_auroc"])
+    model.config.update(layers=choice["layers"], val_pixel_auroc=choice["val_pixel_auroc"],
+                        **backbones.provenance(choice["backbone"]),
+                        expertnet_perceptual=getattr(expert, "perceptual", None))   # the Expert-Net's loss network
     return model
 
 # %% ../nbs/60_scoring.ipynb #60a00024
@@ -337,7 +339,7 @@ def score_5_5(R:UTADRecipe, expert, perceptual:bool, impression, names:list, spl
     return quads, brackets
 
 # %% ../nbs/60_scoring.ipynb #60a0002b
-TABLE_METRICS = ["accuracy", "f1", "iou", "auroc", "pixel_auroc", "aupro", "f1_anomalous", "f1_val_t", "iou_val_t"]
+TABLE_METRICS = ["accuracy", "f1", "iou", "auroc", "pixel_auroc", "pixel_ap", "aupro", "f1_anomalous", "f1_val_t", "iou_val_t"]
 
 def rows_5_5(profile:str, split:str="test") -> pd.DataFrame:
     "The registry's Table 5.5 rows on `split`: the latest per (network, combination, layers), whatever name an older run gave it."
