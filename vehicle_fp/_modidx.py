@@ -840,6 +840,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '', 'doc_host': '', 'git_url
                                        'vehicle_fp.multilevel.valid_shape': ('multilevel.html#valid_shape', 'vehicle_fp/multilevel.py')},
             'vehicle_fp.registry': { 'vehicle_fp.registry._append': ('registry.html#_append', 'vehicle_fp/registry.py'),
                                      'vehicle_fp.registry._by_hash': ('registry.html#_by_hash', 'vehicle_fp/registry.py'),
+                                     'vehicle_fp.registry._read_jsonl': ('registry.html#_read_jsonl', 'vehicle_fp/registry.py'),
                                      'vehicle_fp.registry.check_rows': ('registry.html#check_rows', 'vehicle_fp/registry.py'),
                                      'vehicle_fp.registry.findings_path': ('registry.html#findings_path', 'vehicle_fp/registry.py'),
                                      'vehicle_fp.registry.ledger': ('registry.html#ledger', 'vehicle_fp/registry.py'),

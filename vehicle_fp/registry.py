@@ -48,6 +48,16 @@ def record_result(profile:str,        # the profile the run used
                           wall_s=wall_s, device=device, git_rev=core.git_rev(), curves=curves or {}, **fields))
     return _append(results_path(profile), row)
 
+def _read_jsonl(path:Path) -> list:
+    "(line number, row) of every non-empty line of the JSON-lines file `path` (none if it does not exist)."
+    out = []
+    if path.exists():
+        for i, line in enumerate(path.read_text().splitlines(), 1):
+            if not line.strip(): continue
+            try: out.append((i, json.loads(line)))
+            except json.JSONDecodeError as e: raise ValueError(f"{path}:{i}: not a JSON row ({e})") from None
+    return out
+
 def _append(path:Path, row:dict) -> dict:
     "Append `row` to the JSON-lines file `path` as one locked, synced write (rank 0 only); return it."
     if not core.is_main_process(): return row
@@ -65,12 +75,9 @@ def read_results(profile:str, chapter:str|None=None, table:str|None=None) -> pd.
     "Every row of the registry of `profile`, in the order written, filtered by `chapter` and `table`."
     path = results_path(profile)
     rows = []
-    if path.exists():
-        for i, line in enumerate(path.read_text().splitlines(), 1):
-            if not line.strip(): continue
-            try: rows.append(json.loads(line))
-            except json.JSONDecodeError as e: raise ValueError(f"{path}:{i}: not a JSON row ({e})") from None
-            if "split" not in rows[-1]: raise ValueError(f"{path}:{i}: a row without `split`, written before every row named its image set; delete {path} and run the chapters again")
+    for i, row in _read_jsonl(path):
+        rows.append(row)
+        if "split" not in row: raise ValueError(f"{path}:{i}: a row without `split`, written before every row named its image set; delete {path} and run the chapters again")
     df = pd.json_normalize(rows) if rows else pd.DataFrame(columns=["time", "chapter", "table", "method", "split", "n_images", "image_hash"])
     if chapter is not None: df = df[df["chapter"] == chapter]
     if table is not None: df = df[df["table"] == str(table)]
@@ -183,12 +190,7 @@ def record_findings(profile:str, chapter:str, table:str,
 
 def ledger(profile:str) -> pd.DataFrame:
     "The latest verdict of every claim of `profile`, in the order first written: chapter, table, claim, verdict, numbers, budget."
-    path, rows = findings_path(profile), []
-    if path.exists():
-        for i, line in enumerate(path.read_text().splitlines(), 1):
-            if not line.strip(): continue
-            try: rows.append(json.loads(line))
-            except json.JSONDecodeError as e: raise ValueError(f"{path}:{i}: not a JSON row ({e})") from None
+    rows = [row for _, row in _read_jsonl(findings_path(profile))]
     cols = ["chapter", "table", "claim", "verdict", "numbers", "budget"]
     if not rows: return pd.DataFrame(columns=cols)
     df = pd.DataFrame(rows)
