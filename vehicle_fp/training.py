@@ -26,7 +26,7 @@ from . import core
 # %% auto #0
 __all__ = ['SCHEDULES', 'TRAINERS', 'checkpoint_path', 'check_config', 'save_checkpoint', 'load_checkpoint', 'chosen',
            'weights_digest', 'NonFiniteLoss', 'to_device', 'init_distributed', 'close_distributed', 'SeededItems',
-           'make_schedule', 'fit', 'Trainer', 'trainer', 'find_trainer', 'load_or_train', 'train_cli']
+           'make_schedule', 'fit', 'Trainer', 'trainer', 'find_trainer', 'matched_epochs', 'load_or_train', 'train_cli']
 
 # %% ../nbs/00b_training.ipynb #7d0b227f
 def checkpoint_path(profile:str, name:str) -> Path:
@@ -290,7 +290,9 @@ def trainer(recipe:type,                  # the method's recipe class (`core.rec
             used = _select(name, tuple(uses), splits)
             R.check_splits({r: len(d) for r, d in used.items()})
             model = fn(R, used, seed=seed, device=device, progress=progress, **kw)
-            model.recipe, model.trained_on = R, core.data_id(used)
+            resolved = getattr(model, "recipe", None)   # a trainer may settle a value left open (e.g. `matched_epochs`)
+            model.recipe = resolved if getattr(resolved, "method", None) == name else R
+            model.trained_on = core.data_id(used)
             return model
         train.__name__, train.__doc__, train.__wrapped__ = fn.__name__, fn.__doc__, fn
         TRAINERS[name] = Trainer(train, recipe, tuple(uses), data)
@@ -306,6 +308,16 @@ def find_trainer(name:str) -> Trainer:
         raise ValueError(f"unknown model {name!r}: no trainer of that name in vehicle_fp.{name.split('.')[0]}; "
                          f"registered so far: {', '.join(sorted(TRAINERS))}")
     return TRAINERS[name]
+
+def matched_epochs(target_s:float,    # the training seconds to match (another model's)
+                   epoch_s:float,     # seconds one epoch of this model takes (measured)
+                   cap:int=1000) -> int:
+    r"""The whole number of epochs whose time comes closest to `target_s`, between 1 and `cap`:
+    $n = \min\big(\mathrm{cap}, \max(1, \mathrm{round}(t / e))\big)$. How a thesis configuration gets the same
+    training time as the book's improved one: the seconds are this machine's, so the epochs are too."""
+    if not (target_s > 0 and epoch_s > 0):
+        raise ValueError(f"matched_epochs: target_s and epoch_s must be > 0, got {target_s!r}, {epoch_s!r}")
+    return int(min(cap, max(1, round(target_s / epoch_s))))
 
 def load_or_train(name:str,                  # a registered trainer, e.g. 'vae', 'unet.headline'
                   profile:str="demo",
