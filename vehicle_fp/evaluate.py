@@ -26,10 +26,11 @@ __all__ = ['THESIS_TABLES', 'MODES', 'ALL', 'binarize', 'confusion', 'auroc', 'p
            'per_image_auroc', 'pixel_auroc', 'pr_curve', 'f1_max', 'pixel_ap', 'image_auroc', 'aupro',
            'f1_optimal_threshold', 'adaptive_threshold', 'segmentation_scores', 'mean_roc', 'Method', 'MethodView',
            'train_seconds', 'trained_on', 'method_config', 'as_method', 'Evaluation', 'split_name', 'anomaly_maps',
-           'summarize', 'evaluate', 'evaluate_reconstruction', 'reconstruction_summary', 'record', 'score', 'plot_roc',
-           'registry_curves', 'val_curve', 'plot_learning_curves', 'plot_overlays', 'first_look', 'thesis_table',
-           'report_table', 'explore', 'explorer_text', 'threshold_explorer', 'region_sizes', 'type_index',
-           'per_type_table', 'plot_per_type', 'anomaly_stats', 'TwinResidual', 'LocalContrast', 'RandomMap']
+           'summarize', 'evaluate', 'evaluate_reconstruction', 'reconstruction_summary', 'record', 'score', 'val_sweep',
+           'plot_roc', 'registry_curves', 'val_curve', 'plot_learning_curves', 'plot_overlays', 'first_look',
+           'thesis_table', 'report_table', 'explore', 'explorer_text', 'threshold_explorer', 'region_sizes',
+           'type_index', 'per_type_table', 'plot_per_type', 'anomaly_stats', 'TwinResidual', 'LocalContrast',
+           'RandomMap']
 
 # %% ../nbs/03_evaluate.ipynb #93e3d269
 def binarize(amap:torch.Tensor,  # anomaly map [B,1,H,W], higher = more anomalous
@@ -434,6 +435,23 @@ def score(method,                        # a `Method`, or anything `as_method` a
             record(ev, *[e for e in (ev.reconstruction,) if e is not None], profile=profile, chapter=chapter, table=table,
                    params=params, device=str(device))
     return evs
+
+def val_sweep(models:dict,               # label -> Method: one per value of the setting tried
+              val,                       # the validation split (with masks)
+              *, profile:str, chapter:str, table:str,
+              metric:str="pixel_ap",     # what the choice maximises
+              device:str="cpu") -> pd.DataFrame:
+    "Each model scored on `val` only (one registry row each); label -> val pixel AUROC, AP, F1-max, train_s, and `chosen`: the best by `metric`."
+    if not models: raise ValueError(f"val_sweep({chapter!r}, {table!r}): no models to compare")
+    rows = {}
+    for label, m in models.items():
+        ev = score(m, {"val": val}, tests=(), profile=profile, chapter=chapter, table=table, name=label, device=device)["val"]
+        rows[label] = dict(pixel_auroc=ev.summary["pixel_auroc"], pixel_ap=ev.summary["pixel_ap"],
+                           f1_max=ev.summary["f1_max"], train_s=train_seconds(m))
+    out = pd.DataFrame(rows).T
+    if metric not in out: raise KeyError(f"val_sweep: metric must be one of {list(out.columns)}, got {metric!r}")
+    out["chosen"] = out.index == out[metric].astype(float).idxmax()
+    return out.rename_axis(f"{chapter} {table}: on {split_name(val)}")
 
 # %% ../nbs/03_evaluate.ipynb #c1a4db1f
 def plot_roc(curves:dict,            # name -> (fpr, tpr), e.g. from `Evaluation.roc` or the registry
