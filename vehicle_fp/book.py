@@ -15,7 +15,7 @@ from fastcore.script import call_parse, Param
 from . import core, registry
 
 # %% auto #0
-__all__ = ['chapter_notebooks', 'run_chapter', 'render_book', 'book_cli', 'readme_text', 'readme_cli']
+__all__ = ['chapter_notebooks', 'run_chapter', 'run_minutes', 'render_book', 'book_cli', 'readme_text', 'readme_cli']
 
 # %% ../nbs/00d_book.ipynb #89084d06
 def chapter_notebooks(nbs:Path|None=None) -> list[Path]:
@@ -45,6 +45,11 @@ def _title(nb) -> str:
             return cell.source.lstrip()[2:].splitlines()[0].strip()
     return ""
 
+def run_minutes(nb) -> float|None:
+    "How long papermill took to execute notebook `nb` (its metadata's `duration`), in minutes; None if it was not run by papermill."
+    seconds = nb.metadata.get("papermill", {}).get("duration")
+    return None if seconds is None else float(seconds) / 60
+
 def render_book(notebooks:Path,          # a folder of executed chapter notebooks (NN_name.ipynb)
                 out:Path,                # where the pages go
                 profile:str|None=None    # whose results tables the index shows; None: none
@@ -55,11 +60,15 @@ def render_book(notebooks:Path,          # a folder of executed chapter notebook
     found = sorted(Path(notebooks).glob("[0-9][0-9]*_*.ipynb"))
     if not found: raise FileNotFoundError(f"{notebooks}: no executed chapter notebooks (NN_name.ipynb) to render; run the book first")
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    exporter, links = HTMLExporter(template_name="lab", embed_images=True), []
+    exporter, links, minutes = HTMLExporter(template_name="lab", embed_images=True), [], []
     for path in found:
         nb = nbformat.read(path, as_version=4)
         with core.atomic_path(out / f"{path.stem}.html") as tmp: tmp.write_text(exporter.from_notebook_node(nb)[0])
-        links.append(f'<li><a href="{path.stem}.html">{path.stem}</a> {html.escape(_title(nb))}</li>')
+        took = run_minutes(nb)
+        minutes.append(took or 0.0)
+        links.append(f'<li><a href="{path.stem}.html">{path.stem}</a> {html.escape(_title(nb))}'
+                     + ("" if took is None else f" ({took:.1f} min)") + "</li>")
+    ran = f"<p>Executed in {sum(minutes):.0f} min in all (each chapter's minutes beside it).</p>" if any(minutes) else ""
     ledger = registry.ledger(profile) if profile else pd.DataFrame()
     counts = ", ".join(f"{n} {v}" for v, n in registry.ledger_counts(profile).items()) if len(ledger) else ""
     claims = (f"<p>{len(ledger)} claims of the thesis checked on this run's rows: {html.escape(counts)}.</p>"
@@ -69,7 +78,7 @@ def render_book(notebooks:Path,          # a folder of executed chapter notebook
                    + df.dropna(axis=1, how="all").to_html(float_format=lambda x: f"{x:.4f}") for (c, t, sp), df in tables.items())
     page = (f"<!doctype html><html><head><meta charset='utf-8'><title>vehicle_fp ({profile or 'book'})</title></head><body>"
             f"<h1>vehicle_fp</h1>" + (f"<h2>The thesis's findings ({html.escape(profile)})</h2>{claims}" if profile else "")
-            + f"<h2>Chapters</h2><ul>{''.join(links)}</ul>"
+            + f"<h2>Chapters</h2>{ran}<ul>{''.join(links)}</ul>"
             f"<h2>Results ({html.escape(profile or '')})</h2>{body or '<p>(no results recorded)</p>'}</body></html>")
     with core.atomic_path(out / "index.html") as tmp: tmp.write_text(page)
     return out / "index.html"
