@@ -18,12 +18,12 @@ from . import backbones, core, data, evaluate, measure, registry, synth, trainin
 from .layers import double_conv, LOSS_TERMS
 
 # %% auto #0
-__all__ = ['INPUTS', 'SYMMETRIES', 'THESIS_CHOICE', 'GRID_5_2', 'FINDINGS_5_2', 'DownBlock', 'UpBlock', 'UNet', 'ImprovedUNet',
-           'apply_symmetry', 'invert_symmetry', 'random_symmetry', 'consistency_loss', 'random_flips',
+__all__ = ['INPUTS', 'SYMMETRIES', 'THESIS_CHOICE', 'SWEPT', 'GRID_5_2', 'FINDINGS_5_2', 'DownBlock', 'UpBlock', 'UNet',
+           'ImprovedUNet', 'apply_symmetry', 'invert_symmetry', 'random_symmetry', 'consistency_loss', 'random_flips',
            'photometric_transform', 'Setup', 'weighted_bce', 'unet_loss', 'UNetRecipe', 'HeadlineRecipe',
-           'PretrainedRecipe', 'training_images', 'fit_unet', 'improved_unet', 'train_unet', 'train_headline',
-           'grid_recipes', 'run_table_5_2', 'estimate_grid_seconds', 'table_5_2_findings', 'best_setup',
-           'PretrainedUNet', 'train_pretrained']
+           'ThesisRecipe', 'PretrainedRecipe', 'training_images', 'fit_unet', 'improved_unet', 'train_unet',
+           'train_headline', 'train_thesis', 'sweep_points', 'sweep_headline', 'grid_recipes', 'run_table_5_2',
+           'estimate_grid_seconds', 'table_5_2_findings', 'best_setup', 'PretrainedUNet', 'train_pretrained']
 
 # %% ../nbs/20_unet.ipynb #391c12fd
 class DownBlock(nn.Module):
@@ -269,6 +269,24 @@ class HeadlineRecipe(UNetRecipe):
                                      why="anomalies are a few percent of pixels: BCE settles for blank maps")
     vflip: bool = core.setting(False, thesis=True, doc="the augmentation flips up-down too",
                                why="upside-down vehicles never occur at test time")
+    sweep_pos_weight: tuple = core.setting((1.0, 10.0), (1.0, 3.0, 10.0, 30.0), train=False,
+                                           doc="pos_weight values the val sweep tries (at the headline's lr)")
+    sweep_lr: tuple = core.setting((3e-3,), (1e-3, 3e-3, 1e-2), train=False,
+                                   doc="peak learning rates the val sweep tries (at the headline's pos_weight)")
+    sweep_inputs: tuple = core.setting(("both",), ("both", "original"), train=False,
+                                       doc="inputs the val sweep tries (image and residual, or the image alone)")
+
+    def check(self):
+        super().check()
+        for v in self.sweep_inputs: core.check_choice(f"{self.method}.sweep_inputs", v, INPUTS)
+
+@core.recipe("unet.thesis")
+class ThesisRecipe(UNetRecipe):
+    "The thesis's U-Net (Table 5.2's test 2) trained as long as the headline U-Net: its like-for-like twin."
+    epochs: int = core.setting(None, doc="epochs; None: as many as match the headline's training seconds "
+                                         "(measured on this machine, `training.matched_epochs`)")
+
+    def check(self): UNetRecipe.check(self if self.epochs is not None else self.replace(epochs=1))
 
 @core.recipe("unet.pretrained")
 class PretrainedRecipe(HeadlineRecipe):
@@ -327,6 +345,42 @@ def train_headline(R:HeadlineRecipe, splits:dict, *, seed:int=0, device:str="aut
                    curve:bool=True) -> ImprovedUNet:   # record val pixel AUROC and best F1 after every epoch
     "Train (or load) the headline U-Net on the `labelled` images, its learning curve on `val`."
     return improved_unet(R, splits, seed=seed, device=device, progress=progress, vae=vae, curve=curve)
+
+@training.trainer(ThesisRecipe, uses=("normal", "labelled", "val"), data=synth.benchmark)
+def train_thesis(R:ThesisRecipe, splits:dict, *, seed:int=0, device:str="auto", progress:bool=True,
+                 vae:nn.Module|None=None) -> ImprovedUNet:   # the trained VAE; default: `vae` trained on `splits`
+    """Train (or load) the thesis's U-Net for the headline's training seconds, its learning curve on `val`.
+    With `R.epochs` None, the epochs are `training.matched_epochs` of the headline's seconds and the
+    seconds per epoch of the same configuration in Table 5.2 (trained first if missing)."""
+    if R.epochs is None:
+        kw = dict(splits=splits, seed=seed, device=device, progress=progress, vae=vae)
+        target = evaluate.train_seconds(training.load_or_train("unet.headline", R.profile, **kw))
+        same = UNetRecipe.build(R.profile, **{k: getattr(R, k) for k in UNetRecipe.SETTINGS if k != "epochs"})
+        probe = training.load_or_train("unet", recipe=same, **kw)
+        R = R.replace(epochs=training.matched_epochs(target, float(probe.history.seconds.mean())))
+    model = improved_unet(R, splits, seed=seed, device=device, progress=progress, vae=vae, curve=True)
+    model.recipe = R
+    return model
+
+# %% ../nbs/20_unet.ipynb #b7a1c0a2
+SWEPT = ("pos_weight", "lr", "inputs")   # the headline's typed settings its val sweep checks
+
+def sweep_points(R:HeadlineRecipe) -> list:
+    "The settings the sweep trains: each value of each `sweep_<setting>`, the others at the headline's value; the headline's own point once."
+    base = {k: getattr(R, k) for k in SWEPT}
+    points = [dict(base, **{k: v}) for k in SWEPT for v in getattr(R, f"sweep_{k}")]
+    return list({tuple(p.items()): p for p in points}.values())
+
+def sweep_headline(R:HeadlineRecipe,      # the headline's recipe: its sweep values and every other setting
+                   budget:UNetRecipe,     # the short budget each point trains on: its width, epochs, batch size
+                   splits:dict, *, vae:nn.Module|None=None, seed:int=0, device:str="auto",
+                   progress:bool=True) -> dict:
+    "A label per point of `sweep_points(R)` -> (its settings, the headline U-Net trained there on `budget`'s short budget)."
+    short = dict(width=budget.width, epochs=budget.epochs, batch_size=budget.batch_size)
+    return {", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in p.items()):
+            (p, training.load_or_train("unet.headline", recipe=R.replace(**p, **short), splits=splits, seed=seed,
+                                       device=device, progress=progress, vae=vae, curve=False))
+            for p in sweep_points(R)}
 
 # %% ../nbs/20_unet.ipynb #eae00cdb
 GRID_5_2 = {   # thesis row -> Setup
