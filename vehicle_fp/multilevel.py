@@ -31,11 +31,12 @@ __all__ = ['PATCH_SIZE', 'VARIANTS', 'THRESHOLD', 'INFERENCE', 'TAP_BACKBONES', 
            'dense_bn', 'dense_mlp', 'box_mean', 'modulated_conv', 'dense_features', 'dense_pass', 'dense_strips',
            'infer', 'MultiLevelAt', 'LazyPatches', 'balanced_patches', 'negative_weights', 'HardPatches',
            'hard_patches', 'GridRecipe', 'ImprovedRecipe', 'PretrainedRecipe', 'inference_of', 'deferred_val_curve',
-           'fit_patch_model', 'train_multilevel', 'val_by_size', 'choose_i_size', 'train_improved', 'encoder_gradients',
-           'randomize_batchnorm', 'path_difference', 'benchmark_paths', 'row_method', 'run_table_5_3', 'TapHead',
-           'PretrainedMultiLevel', 'TapCache', 'tap_loss', 'val_threshold', 'train_pretrained', 'report_valid',
-           'generalisation_table', 'patch_count', 'curve_trend', 'improved_step_flops', 'pretrained_step_flops',
-           'beyond_table', 'table_5_3_side_by_side', 'table_5_3_findings']
+           'fit_patch_model', 'train_multilevel', 'val_by_size', 'choose_i_size', 'train_improved', 'ThesisRecipe',
+           'train_thesis', 'sweep_alpha', 'encoder_gradients', 'randomize_batchnorm', 'path_difference',
+           'benchmark_paths', 'row_method', 'run_table_5_3', 'TapHead', 'PretrainedMultiLevel', 'TapCache', 'tap_loss',
+           'val_threshold', 'train_pretrained', 'report_valid', 'generalisation_table', 'patch_count', 'curve_trend',
+           'improved_step_flops', 'pretrained_step_flops', 'beyond_table', 'table_5_3_side_by_side',
+           'table_5_3_findings']
 
 # %% ../nbs/30_multilevel.ipynb #3797cd81
 PATCH_SIZE = data.PATCH_SIZE
@@ -577,9 +578,12 @@ class ImprovedRecipe(core.Recipe):
                               why="uniformly drawn normal patches are mostly easy")
     ring: int = core.setting(6, doc="band around the anomalies the near normal centres come from (px)")
     curve_n: int = core.setting(2, 8, 50, train=False, doc="val images the learning curve scores each epoch")
+    sweep_alpha: tuple = core.setting((0.001, 1000.0), (0.001, 10.0, 100.0, 1000.0), train=False,
+                                      doc="values of α the val sweep tries")
+    sweep_epochs: int = core.setting(1, 1, 5, train=False, doc="epochs of each point of the α sweep")
 
     def check(self):
-        _at_least(self, 1, "epochs", "batch_size", "max_per_image", "curve_n")
+        _at_least(self, 1, "epochs", "batch_size", "max_per_image", "curve_n", "sweep_epochs")
         _at_least(self, 0, "alpha", "ring")
         _check_sizes(self, "i_sizes")
         if len(self.classifier) != 4:
@@ -683,6 +687,45 @@ def train_improved(R:ImprovedRecipe, splits:dict, *, seed:int=0, device:str="aut
     method.choice, method.val_threshold = choice, choice["threshold"]
     method.val_evaluation = made.get(choice["i_size"])   # the val evaluation that chose; None on a load
     return method
+
+@core.recipe("multilevel.thesis")
+class ThesisRecipe(GridRecipe):
+    "The thesis's multi-level model (Table 5.3's configuration) trained as long as the improved one: its like-for-like twin."
+    epochs: int = core.setting(None, doc="epochs; None: as many as match the improved model's training seconds "
+                                         "(measured on this machine, `training.matched_epochs`)")
+    curve_n: int = core.setting(2, 8, 50, train=False, doc="val images the learning curve scores each epoch")
+
+    def check(self):
+        GridRecipe.check(self if self.epochs is not None else self.replace(epochs=1))
+        _at_least(self, 1, "curve_n")
+
+    def check_splits(self, sizes:dict): _check_roles(self, sizes, "labelled", "val")
+
+@training.trainer(ThesisRecipe, uses=("labelled", "val"), data=synth.benchmark)
+def train_thesis(R:ThesisRecipe, splits:dict, *, seed:int=0, device:str="auto", progress:bool=True) -> MultiLevel:
+    """Train (or load) the thesis's configuration for the improved model's training seconds, its learning
+    curve on `val`. With `R.epochs` None, the epochs are `training.matched_epochs` of the improved model's
+    seconds and the seconds per epoch of the same configuration in Table 5.3 (trained first if missing)."""
+    if R.epochs is None:
+        kw = dict(splits=splits, seed=seed, device=device, progress=progress)
+        target = evaluate.train_seconds(training.load_or_train("multilevel.improved", R.profile, **kw).model)
+        same = GridRecipe.build(R.profile, **{k: getattr(R, k) for k in GridRecipe.SETTINGS if k != "epochs"})
+        probe = training.load_or_train("multilevel", recipe=same, **kw)
+        R = R.replace(epochs=training.matched_epochs(target, float(probe.history.seconds.mean())))
+    core.seed_everything(seed)
+    model = MultiLevel(R.variant, i_size=R.i_size, inference=inference_of(R, R.variant))
+    patches = balanced_patches(splits["labelled"], R, seed)
+    model = fit_patch_model(model, patches, R, splits, seed=seed, device=device, progress=progress,
+                            on_epoch=deferred_val_curve(splits["val"], device, R.curve_n))
+    model.recipe = R
+    return model
+
+def sweep_alpha(R:ImprovedRecipe, splits:dict, *, seed:int=0, device:str="auto", progress:bool=True) -> dict:
+    "α -> the improved model trained at that α (each of `R.sweep_alpha`) on the sweep's short budget (`sweep_epochs`, the smallest I_size only)."
+    short = dict(epochs=R.sweep_epochs, i_sizes=R.i_sizes[:1])
+    return {float(a): training.load_or_train("multilevel.improved", recipe=R.replace(alpha=float(a), **short), splits=splits,
+                                             seed=seed, device=device, progress=progress)
+            for a in R.sweep_alpha}
 
 # %% ../nbs/30_multilevel.ipynb #5c0a7e12
 def encoder_gradients(model:MultiLevel, batch:dict, alpha:float) -> dict:
