@@ -20,12 +20,12 @@ from . import core, data, evaluate, synth, training
 from .layers import linear_bn, reparameterize
 
 # %% auto #0
-__all__ = ['RECONSTRUCTION', 'THESIS_W_VAE', 'GRID_5_11', 'CHOSEN_ON_VAL', 'WEIGHTS', 'InceptionBlock', 'ie_encoder',
-           'ie_decoder', 'FeatureStats', 'Discriminator', 'IENet', 'l1_mean', 'mse_mean', 'kl_mean', 'dsc_loss',
-           'ienet_loss', 'IENetRecipe', 'ImpressionRecipe', 'grid_recipes', 'grid_splits', 'grid_models', 'val_scores',
-           'choose_setting', 'train_ienet', 'fuse', 'FusedImpression', 'weight_scores', 'choose_weight', 'fused_models',
-           'train_impression', 'fusion_state', 'fusion_text', 'plot_fusion', 'fusion_explorer', 'score_5_11',
-           'findings']
+__all__ = ['RECONSTRUCTION', 'THESIS_W_VAE', 'GRID_5_11', 'CHOSEN_ON_VAL', 'LR_SWEEP', 'WEIGHTS', 'CRITERIA', 'InceptionBlock',
+           'ie_encoder', 'ie_decoder', 'FeatureStats', 'Discriminator', 'IENet', 'l1_mean', 'mse_mean', 'kl_mean',
+           'dsc_loss', 'ienet_loss', 'IENetRecipe', 'ImpressionRecipe', 'grid_recipes', 'grid_splits', 'grid_models',
+           'val_scores', 'lr_recipes', 'choose_setting', 'train_ienet', 'fuse', 'FusedImpression', 'weight_scores',
+           'choose_weight', 'fused_models', 'choose_by', 'criteria_choices', 'criteria_table', 'train_impression',
+           'fusion_state', 'fusion_text', 'plot_fusion', 'fusion_explorer', 'score_5_11', 'findings']
 
 # %% ../nbs/40_ienet.ipynb #4a0e1007
 class InceptionBlock(nn.Module):
@@ -166,7 +166,7 @@ class IENetRecipe(core.Recipe):
     epochs: int = core.setting(1, 4, 10, thesis=10, doc="epochs of the headline IE-Net")
     batch_size: int = core.setting(8, 16, 16, thesis=16, doc="images per step")
     lr: float = core.setting(1e-3, thesis=1e-4, doc="(peak) learning rate of Adam",
-                             why="0.001 (the public code's) gets much further in the epochs a budget affords")
+                             why="fixed at the public code's 0.001; the lr sweep checks it on val at the grid's budget")
     schedule: str = core.setting("onecycle", thesis="constant", choices=training.SCHEDULES,
                                  doc="learning rate per step",
                                  why="one-cycle gets further than a constant rate in few epochs")
@@ -192,7 +192,8 @@ class ImpressionRecipe(core.Recipe):
     "The fused impression of eq. 4.11: the VAE's and the IE-Net's reconstructions blended with weight W_VAE."
     w_vae: float = core.setting(None, thesis=THESIS_W_VAE,
                                 doc="W_VAE of eq. 4.11 (W_IE = 1 − W_VAE); None: the weight best on val",
-                                why="chosen on val by the fused residual's pixel AUROC (the thesis: by eye)")
+                                why="chosen on val by the fused residual's pixel AUROC (the thesis: by eye); "
+                                    "UTAD re-chooses it for itself (chapter 60)")
 
     def check(self):
         if self.w_vae is not None and not 0 <= self.w_vae <= 1:
@@ -230,6 +231,13 @@ def val_scores(models:dict, val_data, device:str="cpu") -> pd.Series:
     "The pixel AUROC of each model's residual on `val_data`: row -> AUROC."
     score = evaluate.val_curve(val_data, device)
     return pd.Series({row: score(m, 0)["val_auroc"] for row, m in models.items()}, name="val pixel AUROC")
+
+LR_SWEEP = (1e-4, 1e-3, 3e-3)   # the thesis's, the public code's (the recipe's), three times that
+
+def lr_recipes(R:IENetRecipe, setting:dict) -> dict:
+    "The lr sweep: `setting` (λ, α, term) at the grid's budget, one recipe per lr of `LR_SWEEP` and the recipe's."
+    return {f"lr={lr:g}": R.replace(lam=setting["lam"], alpha=setting["alpha"], loss=setting["loss"],
+                                    epochs=R.grid_epochs, lr=lr) for lr in sorted({*LR_SWEEP, R.lr})}
 
 def choose_setting(R:IENetRecipe, splits:dict, *, seed:int=0, device:str="cpu", progress:bool=True) -> dict:
     "The grid row whose residual has the best val pixel AUROC (first of a tie): row, λ, α, term, all AUROCs."
@@ -332,6 +340,46 @@ def fused_models(vae, ienet, splits:dict, seed:int=0) -> tuple:
                              "both models must be trained on the impression's own data")
     return tuple(core.checkpoint_name(model.recipe, splits, seed) for model in (vae, ienet))
 
+# %% ../nbs/40_ienet.ipynb #4a0e1061
+CRITERIA = {  # criterion -> (the column it reads, whether the best is the highest or the lowest value)
+    "residual": ("pixel_auroc", "max"),   # the residual |x − I(x)| finds the anomalies: this chapter's choices
+    "twin": ("to_twin_in", "min")}        # the impression is the canonical twin inside the masks: the thesis's aim
+
+def choose_by(table:pd.DataFrame, criterion:str, criteria:dict=CRITERIA):
+    r"""The index of `table`'s best candidate under `criterion` (the first of equals): the highest residual
+    pixel AUROC (`residual`), or the lowest mean L1 distance of the impression $I$ to the twin $t$ over the
+    anomalous pixels $M$, channels included (`twin`),
+
+    $$d_{twin} = \frac{1}{3\lvert M\rvert} \sum_{(i,j) \in M} \sum_{c=1}^{3} \lvert I_{c,i,j} - t_{c,i,j} \rvert$$"""
+    column, best = criteria[core.check_choice("criterion", criterion, tuple(criteria))]
+    if column not in table:
+        raise ValueError(f"criterion {criterion!r} reads the column {column!r}, which the table lacks "
+                         f"(it has {', '.join(map(str, table.columns))})")
+    return table[column].idxmax() if best == "max" else table[column].idxmin()
+
+def criteria_choices(tables:dict, criteria:dict=CRITERIA) -> pd.DataFrame:
+    "Per stage (stage -> table of its candidates) and criterion: the candidate chosen, and every criterion's column at it."
+    rows = []
+    for stage, table in tables.items():
+        columns = [col for col, _ in criteria.values() if col in table]
+        for c in criteria:
+            pick = choose_by(table, c, criteria)
+            rows.append(dict(stage=stage, criterion=c, chosen=pick, **table.loc[pick, columns].to_dict()))
+    return pd.DataFrame(rows).set_index(["stage", "criterion"])
+
+@torch.no_grad()
+def criteria_table(models:dict, dataset, device:str="cpu", batch_size:int=16) -> pd.DataFrame:
+    "Per candidate (name -> a model with `reconstruct`), on `dataset`: its residual's pixel AUROC and its L1 to the twin inside the masks."
+    samples = [dataset[i] for i in range(len(dataset))]
+    images, masks = torch.stack([s["image"] for s in samples]), torch.stack([s["mask"] for s in samples]).float()
+    rows = {}
+    for name, model in models.items():
+        recon = torch.cat([model.reconstruct(b.to(device)).cpu() for b in images.split(batch_size)])
+        residual = (images - recon).abs().mean(1, keepdim=True)
+        rows[name] = dict(pixel_auroc=evaluate.pixel_auroc(residual, masks),
+                          to_twin_in=evaluate.reconstruction_summary(recon, samples)["to_twin_in"])
+    return pd.DataFrame.from_dict(rows, orient="index")
+
 # %% ../nbs/40_ienet.ipynb #4a0e1026
 @training.trainer(ImpressionRecipe, uses=("normal", "val"), data=synth.benchmark)
 def train_impression(R:ImpressionRecipe, splits:dict, *, seed:int=0, device:str="auto", progress:bool=False,
@@ -419,11 +467,24 @@ def score_5_11(model:IENet, row:str, splits:dict, train_images:int, device:str="
                           params=dict(train_images=train_images), device=device)
 
 # %% ../nbs/40_ienet.ipynb #4a0e104a
-def findings(grid_table:pd.DataFrame, fusion_table:pd.DataFrame, w_chosen:float) -> pd.DataFrame:
+def findings(grid_table:pd.DataFrame, fusion_table:pd.DataFrame, w_chosen:float,
+             lr_table:pd.DataFrame|None=None,   # index lr, the lr sweep's val rows
+             lr:float|None=None) -> pd.DataFrame:   # the recipe's lr
     "The thesis's §5.4.1 findings checked on our tables (index split × row, and split × W_VAE): held or not, with the numbers."
     out = []
+    if lr_table is not None:
+        best = lr_table["pixel_auroc"].idxmax()
+        out.append(("val", f"the recipe's fixed lr = {lr:g} gives the best residual of the lr sweep (grid budget)",
+                    best == lr, ", ".join(f"lr={k:g}: {v:.3f}" for k, v in lr_table["pixel_auroc"].items())))
     for split in ("val", "test"):
         g, f = grid_table.loc[split], fusion_table.loc[split]
+        rows = g.loc[[row for row, *_ in GRID_5_11]]
+        for stage, t, fmt in (("λ, α", rows, str), ("W_VAE", f, lambda w: f"W_VAE={w:g}")):
+            by_twin, by_residual = choose_by(t, "twin"), choose_by(t, "residual")
+            out.append((split, f"the thesis's aim and the residual agree on {stage}: the candidate nearest the twin "
+                               "inside the masks has the best residual", by_twin == by_residual,
+                        f"twin: {fmt(by_twin)} ({t.loc[by_twin, 'to_twin_in']:.4f}), "
+                        f"residual: {fmt(by_residual)} ({t.loc[by_residual, 'pixel_auroc']:.3f})"))
         bal, hi_a, low = g.loc["λ=1, α=1, L1"], g.loc["λ=1, α=10, L1"], g.loc["λ=0.1, α=0.1, L1"]
         best_l1 = g.loc[[r for r in g.index if r.endswith("L1")], "pixel_auroc"].max()
         best_mse = g.loc[[r for r in g.index if r.endswith("MSE")], "pixel_auroc"].max()

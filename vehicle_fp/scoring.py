@@ -14,16 +14,17 @@ import torch
 from torch.nn import functional as F
 from torch.utils.data import Subset
 
-from . import backbones, core, data, evaluate, synth, training
+from . import backbones, core, data, evaluate, ienet, registry, synth, training
 from . import expertnet as en
 
 # %% auto #0
-__all__ = ['COMBINATIONS', 'THESIS_THRESHOLD', 'EXPERTS', 'THESIS_ROWS', 'STAND_INS', 'TABLE_METRICS', 'layer_distance',
-           'pair_distances', 'check_weights', 'combine', 'calibration_images', 'layer_scales', 'range_weights',
-           'uniform_weights', 'transfer_images', 'split_distances', 'UTAD', 'thesis_rows', 'available_backbones',
-           'UTADRecipe', 'layer_ranges', 'val_grid', 'best_row', 'choose', 'scored_with', 'train_utad', 'MapLookup',
+__all__ = ['COMBINATIONS', 'THESIS_THRESHOLD', 'EXPERTS', 'THESIS_ROWS', 'STAND_INS', 'IMPRESSION_CRITERIA', 'TABLE_METRICS',
+           'layer_distance', 'pair_distances', 'feature_brackets', 'check_weights', 'combine', 'calibration_images',
+           'layer_scales', 'range_weights', 'uniform_weights', 'transfer_images', 'split_distances', 'UTAD',
+           'thesis_rows', 'available_backbones', 'UTADRecipe', 'layer_ranges', 'val_grid', 'impression_brackets',
+           'choose_impression', 'impression_table', 'best_row', 'choose', 'scored_with', 'train_utad', 'MapLookup',
            'type_recall', 'score_5_5', 'rows_5_5', 'table_5_5', 'table_5_5_findings', 'thesis_pair_finding',
-           'scoring_state', 'scoring_text', 'scoring_explorer']
+           'impression_findings', 'scoring_state', 'scoring_text', 'scoring_explorer']
 
 # %% ../nbs/60_scoring.ipynb #60a00007
 COMBINATIONS = ("sum", "product")                    # eq. 4.19, eq. 4.21
@@ -43,7 +44,10 @@ def pair_distances(backbone,        # a frozen `backbones.Backbone`: images in 0
     [B,1,h_l,w_l]:
 
     $$d_l = \phi_l(x, \hat x) + \phi_l(m, \hat m) + \phi_l(x, m)$$"""
-    fx, fxh, fm, fmh = (list(backbone(i).values()) for i in (x, x_hat, m, m_hat))
+    return feature_brackets(*(list(backbone(i).values()) for i in (x, x_hat, m, m_hat)))
+
+def feature_brackets(fx:list, fxh:list, fm:list, fmh:list) -> list:
+    "The bracket of eqs. 4.19 / 4.21 per tap from the four images' feature maps (x, x̂, m, m̂; shallow to deep)."
     return [layer_distance(a, b) + layer_distance(c, d) + layer_distance(a, c) for a, b, c, d in zip(fx, fxh, fm, fmh)]
 
 def check_weights(weights, n_layers:int) -> tuple:
@@ -183,6 +187,12 @@ class UTADRecipe(core.Recipe):
     combinations: tuple = core.setting(
         COMBINATIONS, thesis=COMBINATIONS,
         doc="eq. 4.19's sum, eq. 4.21's product (the thesis: VGG-19 with the sum, ResNet18 with the product)")
+    impression_criterion: str = core.setting(
+        None, choices=(None, "residual", "twin", "utad"),
+        doc="what chooses the W_VAE of UTAD's impression on val: chapter 40's residual pixel AUROC ('residual'), "
+            "the L1 to the twin inside the masks ('twin'), UTAD's own pixel AUROC ('utad'); None: the criterion "
+            "whose choice gives UTAD the best val pixel AUROC",
+        why="the thesis chose the impression by eye; every choice here is made on val")
     threshold_sum: float = core.setting(THESIS_THRESHOLD["sum"], thesis=0.5, train=False,
                                         doc="eq. 4.20's α for the sum, on the fixed scale (Figs. 4.20, 5.15)")
     threshold_product: float = core.setting(THESIS_THRESHOLD["product"], thesis=0.3, train=False,
@@ -242,6 +252,61 @@ def val_grid(R:UTADRecipe, impression, experts:dict, names:list, val, calibratio
             if progress: print(f"{EXPERTS[perceptual]}, {name}: {time.perf_counter() - t0:.0f} s")
     return pd.DataFrame(rows), store
 
+# %% ../nbs/60_scoring.ipynb #60a00051
+IMPRESSION_CRITERIA = {**ienet.CRITERIA, "utad": ("utad_pixel_auroc", "max")}   # chapter 40's two, and UTAD's own
+
+def impression_brackets(expert, backbone, dataset, device:str="cpu", batch_size:int=16):
+    """A function impression -> the per-layer brackets of `dataset` (as `split_distances`) with that impression as
+    $m$, the Expert-Net and the network fixed; $x$, $\hat m$ and their features are computed here, once."""
+    dev = core.get_device(device)
+    backbone, fixed = backbone.to(dev), []   # per batch: x, the features of x and of m̂
+    with torch.no_grad():
+        for xb in torch.stack([dataset[i]["image"] for i in range(len(dataset))]).split(batch_size):
+            xb = xb.to(dev)
+            fixed.append((xb, list(backbone(xb).values()), list(backbone(expert.to_impression(xb)).values())))
+    @torch.no_grad()
+    def brackets_of(impression) -> list:
+        parts = []
+        for xb, fx, fmh in fixed:
+            m = en.to_uint8(impression.reconstruct(xb)).float() / 255   # 8-bit, as UTAD feeds it
+            fxh, fm = (list(backbone(i).values()) for i in (expert.to_image(m, xb), m))
+            parts.append([d.cpu() for d in feature_brackets(fx, fxh, fm, fmh)])
+        return [torch.cat([p[l] for p in parts]) for l in range(len(parts[0]))]
+    return brackets_of
+
+def choose_impression(R:UTADRecipe, impression, expert, backbone, config:dict, val, calibration,
+                      device:str="cpu") -> dict:
+    r"""The $W_{VAE}$ of UTAD's impression and its recalibrated scales: every weight $w$ of chapter 40's sweep
+    scored on `val` by the three criteria, UTAD's own under `config` (Expert-Net, network, combination, layers,
+    scales) with the impression $m_w$; each criterion $c$ picks $w_c$, and UTAD takes the recipe's criterion or,
+    if None, the first of those that serve it best,
+
+    $$c^* = \arg\max_{c \,\in\, (\text{residual}, \text{twin}, \text{UTAD})} \mathrm{AUROC}_{val}\big(\mathrm{UTAD}(m_{w_c})\big),
+      \qquad W_{VAE} = w_{c^*}$$"""
+    if not hasattr(impression, "with_weight"):   # not a blend: nothing to choose
+        return dict(impression_criterion=None, w_vae=None)
+    masks = torch.stack([val[i]["mask"] for i in range(len(val))]).float()
+    impression.remember(val, calibration, device=device)
+    candidates = {w: impression.with_weight(w) for w in ienet.WEIGHTS}
+    table = ienet.criteria_table(candidates, val, device)
+    on_val = impression_brackets(expert, backbone, val, device)
+    layers = {w: on_val(m) for w, m in candidates.items()}
+    utad_map = lambda w, scales: combine(layers[w], scales, config["weights"], config["combination"], masks.shape[-2:])
+    table["utad_pixel_auroc"] = [evaluate.pixel_auroc(utad_map(w, config["scales"]), masks) for w in candidates]
+    picks = {c: ienet.choose_by(table, c, IMPRESSION_CRITERIA) for c in IMPRESSION_CRITERIA}
+    criterion = R.impression_criterion or max(picks, key=lambda c: table.loc[picks[c], "utad_pixel_auroc"])  # first of equals
+    w = picks[criterion]
+    scales = layer_scales(impression_brackets(expert, backbone, calibration, device)(candidates[w]), R.percentile)
+    return dict(impression_criterion=criterion, w_vae=float(w), scales=scales,
+                val_pixel_auroc=evaluate.pixel_auroc(utad_map(w, scales), masks),
+                impression_picks={c: float(v) for c, v in picks.items()},
+                impression_table={"W_VAE": [float(v) for v in table.index],
+                                  **{col: [float(v) for v in table[col]] for col in table}})
+
+def impression_table(choice:dict) -> pd.DataFrame:
+    "The W_VAE candidates of a stored UTAD choice: residual pixel AUROC, L1 to the twin inside the masks, UTAD's val pixel AUROC."
+    return pd.DataFrame(choice["impression_table"]).set_index("W_VAE")
+
 # %% ../nbs/60_scoring.ipynb #60a00019
 def best_row(grid:pd.DataFrame) -> dict:
     "The grid's row of the highest val pixel AUROC (the first of equals)."
@@ -267,7 +332,7 @@ def train_utad(R:UTADRecipe, splits:dict, *, seed:int=0, device:str="auto", prog
                experts:dict|None=None,  # perceptual term? -> Expert-Net; default: both "expertnet"
                grid:tuple|None=None,    # (table, store) of `val_grid` on these models, if already computed
                ) -> UTAD:
-    "UTAD with the Expert-Net, network, combination and layers of best val pixel AUROC, on the fixed scale."
+    "UTAD with the Expert-Net, network, combination and layers of best val pixel AUROC, its impression's W_VAE by the recipe's criterion, on the fixed scale."
     device = str(core.get_device(device))
     prerequisite = dict(splits=splits, seed=seed, device=device)
     if impression is None: impression = training.load_or_train("ienet.impression", R.profile, **prerequisite)
@@ -282,14 +347,20 @@ def train_utad(R:UTADRecipe, splits:dict, *, seed:int=0, device:str="auto", prog
                                 + "; ".join(f"{k}: {e}" for k, e in missing.items()))
     calibration = calibration_images(splits["calibration"], R.n_calibration)
     name = core.checkpoint_name(R, splits, seed, *scored_with(impression, experts, names))
-    choice = training.chosen(training.checkpoint_path(R.profile, name), lambda: choose(
-        R, impression, experts, names, splits["val"], calibration, device, grid, progress))
+    def choose_all():   # the configuration on chapter 40's impression, then the impression for it
+        config = choose(R, impression, experts, names, splits["val"], calibration, device, grid, progress)
+        picked = choose_impression(R, impression, experts[bool(config["perceptual"])],
+                                   backbones.backbone(config["backbone"]), config, splits["val"], calibration, device)
+        return {**config, "grid_val_pixel_auroc": config["val_pixel_auroc"], **picked}
+    choice = training.chosen(training.checkpoint_path(R.profile, name), choose_all)
     mode, network = choice["combination"], backbones.backbone(choice["backbone"]).to(device)
     expert = experts[bool(choice["perceptual"])]
-    model = UTAD(impression, expert, network, choice["scales"], choice["weights"], mode,
-                 threshold=R.thresholds[mode])
+    w_vae = choice.get("w_vae")
+    used = impression if w_vae is None or w_vae == impression.w_vae else impression.with_weight(w_vae)
+    model = UTAD(used, expert, network, choice["scales"], choice["weights"], mode, threshold=R.thresholds[mode])
     model.choice = choice
     model.config.update(layers=choice["layers"], val_pixel_auroc=choice["val_pixel_auroc"],
+                        impression_criterion=choice.get("impression_criterion"), impression_w_vae=w_vae,
                         **backbones.provenance(choice["backbone"]),
                         expertnet_perceptual=getattr(expert, "perceptual", None))   # the Expert-Net's loss network
     return model
@@ -382,6 +453,23 @@ def thesis_pair_finding(rows:pd.DataFrame, names:list) -> dict:
     return dict(product_iou_higher=r.iou > v.iou, product_auroc_higher=r.auroc > v.auroc, sum_f1_higher=v.f1 > r.f1,
                 holds=(r.iou > v.iou) and (r.auroc > v.auroc) and (v.f1 > r.f1),
                 numbers=f"product vs sum: IoU {r.iou:.3f} vs {v.iou:.3f}, AUROC {r.auroc:.3f} vs {v.auroc:.3f}, F1 {r.f1:.3f} vs {v.f1:.3f}")
+
+# %% ../nbs/60_scoring.ipynb #60a00058
+def impression_findings(tables:dict,                 # stage -> candidates with the three criteria's columns
+                        criterion:str) -> pd.DataFrame:   # the criterion UTAD uses
+    "Per stage: does the twin criterion serve UTAD at least as well as the residual; does the residual serve it as well as any criterion."
+    out = []
+    for stage, t in tables.items():
+        u = t["utad_pixel_auroc"]
+        picks = {c: ienet.choose_by(t, c, IMPRESSION_CRITERIA) for c in IMPRESSION_CRITERIA}
+        numbers = "; ".join(f"{c} → {w}: {u[w]:.4f}" for c, w in picks.items())
+        out += [dict(claim=f"val · {stage}: the twin distance (the thesis's aim) chooses an impression that serves "
+                           "UTAD at least as well as the residual's", holds=u[picks["twin"]] >= u[picks["residual"]],
+                     numbers=numbers),
+                dict(claim=f"val · {stage}: the residual (chapter 40's criterion) serves UTAD as well as any criterion",
+                     holds=u[picks["residual"]] >= u.loc[list(picks.values())].max(),
+                     numbers=numbers + (f"; UTAD uses: {criterion}" if stage.startswith("W_VAE") else ""))]
+    return pd.DataFrame(out).set_index("claim")
 
 # %% ../nbs/60_scoring.ipynb #60a00039
 def scoring_state(layers:list, scales, masks:torch.Tensor, weights, mode:str, threshold_mode:str="fixed",
