@@ -23,12 +23,14 @@ from . import backbones, core, data, evaluate, synth, training
 from .layers import l1_sum
 
 # %% auto #0
-__all__ = ['PERCEPTUAL_BACKBONES', 'TAP_INDEX', 'TABLE_5_4', 'X_METRICS', 'M_METRICS', 'conv', 'conv_in_relu', 'up_ln_relu',
-           'adain', 'ResidualBlock', 'ContentEncoder', 'Decoder', 'StyleEncoder', 'style_mlp', 'ExpertNet',
-           'expertnet_loss', 'to_uint8', 'impression_key', 'impression_cache', 'ImpressionPairs', 'impression_pairs',
-           'ExpertNetRecipe', 'transfer_curve', 'training_pairs', 'train_expertnet', 'ImageResidual',
-           'PerceptualDistance', 'perceptual_backbone_name', 'perceptual_backbone', 'lazy_distance', 'Transfer',
-           'Impressions', 'gradient_energy', 'sharpness', 'direction_scores', 'record_5_4', 'table_5_4_findings']
+__all__ = ['PERCEPTUAL_BACKBONES', 'TAP_INDEX', 'TABLE_5_4', 'X_METRICS', 'M_METRICS', 'TWIN_METRICS', 'SWEEP_WEIGHTS', 'conv',
+           'conv_in_relu', 'up_ln_relu', 'adain', 'ResidualBlock', 'ContentEncoder', 'Decoder', 'StyleEncoder',
+           'style_mlp', 'ExpertNet', 'expertnet_loss', 'perceptual_ratio', 'to_uint8', 'impression_key',
+           'impression_cache', 'ImpressionPairs', 'impression_pairs', 'ExpertNetRecipe', 'transfer_curve',
+           'training_pairs', 'train_expertnet', 'ImageResidual', 'PerceptualDistance', 'perceptual_backbone_name',
+           'perceptual_backbone', 'lazy_distance', 'Transfer', 'Impressions', 'gradient_energy', 'sharpness',
+           'sweep_row', 'with_sharpness', 'direction_scores', 'image_scores', 'record_5_4', 'sweep_weights',
+           'chosen_weight', 'table_5_4_findings']
 
 # %% ../nbs/50_style_transfer.ipynb #50e00007
 def conv(c_in:int, c_out:int, kernel:int, stride:int=1) -> nn.Conv2d:
@@ -148,24 +150,41 @@ class ExpertNet(nn.Module):
         return self.impression_from(x, torch.zeros(len(x), self.config["style_dim"], device=x.device))
 
 # %% ../nbs/50_style_transfer.ipynb #50e00017
-def expertnet_loss(model:ExpertNet, batch:dict, perceptual:PerceptualDistance|None=None) -> dict:
+def expertnet_loss(model:ExpertNet, batch:dict, perceptual:PerceptualDistance|None=None,
+                   vgg_weight:float=1.0) -> dict:   # w, the weight on L_VGG (1: eq. 4.18 as written)
     r"""Eq. 4.18 averaged over the batch, each term logged; the L1 terms of eqs. 4.14–4.16
     sum over channels and pixels (and the style code's $M$ numbers); $L_{VGG}$ (eq. 4.17) comes with a
-    `perceptual` distance:
+    `perceptual` distance, weighted by $w$ in the loss and logged unweighted:
 
     $$L_x = \sum_{k,i,j} \lvert x(k,i,j) - \hat x(k,i,j) \rvert, \qquad
     L_m = \sum_{k,i,j} \lvert m(k,i,j) - \hat m(k,i,j) \rvert, \qquad
     L_{style} = \sum_{m=1}^{M} \lvert s(m) - \hat s(m) \rvert$$
 
-    $$Loss = L_x + L_m + L_{style} + L_{VGG}$$"""
+    $$Loss = L_x + L_m + L_{style} + w \, L_{VGG}$$
+
+    ($w = 1$ in the thesis)."""
     x, m = batch["image"], batch["impression"]
     out = model(x, m)
     terms = dict(L_x=l1_sum(out["image"], x).mean(),                                          # eq. 4.14
                  L_m=l1_sum(out["impression"], m).mean(),                                     # eq. 4.15
                  L_style=(out["style"].detach() - out["style_of_image"]).abs().sum(1).mean()) # eq. 4.16
+    loss = sum(terms.values())
     if perceptual is not None:
         terms["L_VGG"] = (perceptual(out["image"], x) + perceptual(out["impression"], m)).mean()  # eq. 4.17
-    return dict(loss=sum(terms.values()), **terms)
+        loss = loss + vgg_weight * terms["L_VGG"]                                                 # eq. 4.18
+    return dict(loss=loss, **terms)
+
+def perceptual_ratio(history:pd.DataFrame) -> pd.Series:
+    r"""Per epoch of a training `history` (`training.fit`'s, with the logged terms): how many times the
+    perceptual term outweighs the image's L1 term, the weight not applied,
+
+    $$r = \overline{L_{VGG}} \,/\, \overline{L_x}$$
+
+    (bars: the epoch's means over its steps); NaN for a model trained without the term."""
+    if "L_x" not in history:
+        raise KeyError(f"perceptual_ratio: the history has no 'L_x' column, only {list(history.columns)}")
+    if "L_VGG" not in history: return pd.Series(np.nan, index=history.index, name="vgg_ratio")
+    return (history["L_VGG"] / history["L_x"]).rename("vgg_ratio")
 
 # %% ../nbs/50_style_transfer.ipynb #50e0001d
 def to_uint8(images:torch.Tensor) -> torch.Tensor: return (images.clamp(0, 1) * 255).round().to(torch.uint8)
@@ -243,28 +262,49 @@ class ExpertNetRecipe(core.Recipe):
     mlp_dim: int = core.setting(32, 64, 256, doc="hidden units of each style MLP (UTAD's at full)")
     perceptual: bool = core.setting(True, thesis=True,
                                     doc="add eq. 4.17's term (the thesis's 'L1 + VGG'); False: L1 terms only")
+    vgg_weight: float = core.setting(1.0, thesis=1.0,
+                                     doc="w in Loss = L_x + L_m + L_style + w·L_VGG (1: eq. 4.18 as written)")
     backbone: str = core.setting(None, thesis="vgg19", choices=(None, *PERCEPTUAL_BACKBONES),
                                  doc="perceptual network; None: VGG-19 given its weights, else HED's VGG-16",
                                  why="nothing is downloaded: HED's VGG-16 stands in without VGG-19's weights")
     levels: int = core.setting(2, 3, 5, doc="how many of the network's five levels the perceptual term uses")
     n_train: int = core.setting(None, 384, None, doc="normal images trained on, the role's first; None: all")
-    epochs: int = core.setting(1, 4, 10, doc="epochs of each model (the thesis gives none)")
+    epochs: int = core.setting(1, 2, 10, doc="epochs of each model (the thesis gives none)")
+    sweep_n_train: int = core.setting(8, 256, None, train=False,
+                                      doc="normal images each model of the weight sweep trains on; None: all")
+    sweep_epochs: int = core.setting(1, 1, 10, train=False, doc="epochs of each model of the weight sweep")
     batch_size: int = core.setting(4, 8, 8, thesis=8, doc="pairs per step")
     lr: float = core.setting(1e-3, thesis=1e-3, doc="learning rate of Adam, constant")
 
     def check(self):
-        for k in ("width", "style_dim", "mlp_dim", "levels", "epochs", "batch_size"):
+        for k in ("width", "style_dim", "mlp_dim", "levels", "epochs", "sweep_epochs", "batch_size"):
             if getattr(self, k) < 1: raise ValueError(f"expertnet.{k} must be ≥ 1, got {getattr(self, k)}")
         if self.levels > 5: raise ValueError(f"expertnet.levels must be 1…5 (VGG's), got {self.levels}")
-        if self.n_train is not None and self.n_train < 1:
-            raise ValueError(f"expertnet.n_train must be ≥ 1 or None (all), got {self.n_train}")
+        for k in ("n_train", "sweep_n_train"):
+            if getattr(self, k) is not None and getattr(self, k) < 1:
+                raise ValueError(f"expertnet.{k} must be ≥ 1 or None (all), got {getattr(self, k)}")
+        if not (self.vgg_weight > 0 and math.isfinite(self.vgg_weight)):
+            raise ValueError(f"expertnet.vgg_weight must be a positive number, got {self.vgg_weight} "
+                             "(for no perceptual term set perceptual=False)")
         if self.image_size % 4:
             raise ValueError(f"expertnet.image_size must be a multiple of 4, got {self.image_size}")
 
     def check_splits(self, sizes:dict):
-        if self.n_train is not None and self.n_train > sizes.get("normal", 0):
-            raise ValueError(f"expertnet.n_train={self.n_train}, but the normal role holds "
-                             f"{sizes.get('normal', 0)} images: lower n_train, or None for all of them")
+        for k in ("n_train", "sweep_n_train"):
+            if getattr(self, k) is not None and getattr(self, k) > sizes.get("normal", 0):
+                raise ValueError(f"expertnet.{k}={getattr(self, k)}, but the normal role holds "
+                                 f"{sizes.get('normal', 0)} images: lower {k}, or None for all of them")
+
+    def identity(self) -> dict:
+        "The settings that make a model; `vgg_weight` only where it weighs a perceptual term and is not 1 (eq. 4.18)."
+        found = super().identity()
+        if not self.perceptual or self.vgg_weight == 1: del found["vgg_weight"]   # unweighted models keep their names
+        return found
+
+    def sweep(self, weight:float|None) -> "ExpertNetRecipe":
+        "The recipe of the sweep's model of `weight` on L_VGG (None: without the term), on the sweep's budget."
+        return self.replace(n_train=self.sweep_n_train, epochs=self.sweep_epochs, perceptual=weight is not None,
+                            vgg_weight=1.0 if weight is None else weight)
 
 # %% ../nbs/50_style_transfer.ipynb #50e00024
 def transfer_curve(pairs, device:str="cpu", batch_size:int=16):
@@ -305,8 +345,9 @@ def train_expertnet(R:ExpertNetRecipe, splits:dict, *, seed:int=0, device:str="a
     core.seed_everything(seed)
     model = ExpertNet(R.width, R.style_dim, R.mlp_dim)
     val_pairs = impression_pairs(impression, splits["val"], R.profile, device)
-    loss = lambda m, b: expertnet_loss(m, b, None if distance is None else distance())
-    model.history = training.fit(model, training_pairs(R, impression, splits["normal"], device), loss,
+    loss = lambda m, b: expertnet_loss(m, b, None if distance is None else distance(), R.vgg_weight)
+    weighted = R.perceptual and R.vgg_weight != 1   # else the checkpoint's config is as before the weight existed
+    history = training.fit(model, training_pairs(R, impression, splits["normal"], device), loss,
                                  name=core.checkpoint_name(R.replace(backbone=backbone), splits, seed),
                                  profile=R.profile, epochs=R.epochs, batch_size=R.batch_size, lr=R.lr,
                                  device=device, seed=seed, workers=R.workers, collate_fn=data.collate,
@@ -314,8 +355,10 @@ def train_expertnet(R:ExpertNetRecipe, splits:dict, *, seed:int=0, device:str="a
                                  on_epoch=transfer_curve(val_pairs, device) if curve else None,
                                  config=dict(model.config, perceptual=backbone,
                                              levels=R.levels if R.perceptual else None,
-                                             impression=impression_key(impression)))
-    model.perceptual = backbone
+                                             impression=impression_key(impression),
+                                             **({"vgg_weight": R.vgg_weight} if weighted else {})))
+    model.history = history.assign(vgg_ratio=perceptual_ratio(history)) if R.perceptual else history   # L_VGG / L_x
+    model.perceptual, model.vgg_weight = backbone, R.vgg_weight if R.perceptual else None
     return model
 
 class ImageResidual:
@@ -416,7 +459,12 @@ class Transfer:
         try: return torch.stack([self.partner[data.image_key(i)] for i in images.cpu()]).to(images.device)
         except KeyError: raise KeyError(f"{self.name}: an input that is not in its pairs (Transfer only scores the images it was given)") from None
 
-    def anomaly_map(self, images): return (images - self.reconstruct(images)).abs().mean(1, keepdim=True)
+    def anomaly_map(self, images): return self.map_and_reconstruction(images)[0]
+
+    def map_and_reconstruction(self, images) -> tuple:
+        "The residual |input − result|, channel-averaged, and the result, from one pass."
+        result = self.reconstruct(images)
+        return (images - result).abs().mean(1, keepdim=True), result
 
     def reconstruct(self, images):
         if self.to == "image": return self.model.to_image(self._partners(images), images)   # x̂ from x's m, with x's style
@@ -439,27 +487,61 @@ def sharpness(result:torch.Tensor, target:torch.Tensor) -> torch.Tensor:
 # %% ../nbs/50_style_transfer.ipynb #50e00029
 TABLE_5_4 = {False: "loss=L1", True: "loss=L1+VGG"}   # the thesis's row for a model without / with the perceptual term
 X_METRICS, M_METRICS = ["x L1", "x MSE", "x SSIM"], ["m L1", "m MSE", "m SSIM"]
+TWIN_METRICS = ["x sharpness", "m sharpness", "x to_twin_in", "x to_input_in", "x to_twin_out", "x to_input_out"]
+
+def sweep_row(weight:float|None) -> str:
+    "The registry row of the weight sweep's model of `weight` on L_VGG (None: the model without the term)."
+    return "sweep: loss=L1" if weight is None else f"sweep: loss=L1+{weight:g}·VGG"
+
+def with_sharpness(ev:evaluate.Evaluation, prefix:str) -> evaluate.Evaluation:
+    "A reconstruction evaluation with the result's sharpness added, its metrics named '<prefix> <metric>'."
+    summary = {**ev.summary, "sharpness": float(sharpness(ev.maps, ev.images).mean())}
+    return dataclasses.replace(ev, summary={f"{prefix} {k}": v for k, v in summary.items()})
 
 def direction_scores(method, dataset, prefix:str, device:str="cpu") -> evaluate.Evaluation:
     "`evaluate_reconstruction` of `method` on `dataset` with the result's sharpness added, metrics named '<prefix> <metric>'."
-    ev = evaluate.evaluate_reconstruction(method, dataset, device=device)
-    ev.summary["sharpness"] = float(sharpness(ev.maps, ev.images).mean())
-    return dataclasses.replace(ev, summary={f"{prefix} {k}": v for k, v in ev.summary.items()})
+    return with_sharpness(evaluate.evaluate_reconstruction(method, dataset, device=device), prefix)
 
-def record_5_4(model:ExpertNet, row:str, test_pairs:ImpressionPairs, device:str="cpu") -> dict:
-    "Table 5.4's row `row`: x̂ against x (with the twin distances) and m̂ against m on the test pairs, one registry row."
-    ev_x = direction_scores(Transfer(model, test_pairs, "image", row), test_pairs.dataset, "x", device)
-    ev_m = direction_scores(Transfer(model, test_pairs, "impression", row), Impressions(test_pairs), "m",
-                            device)
-    both = dataclasses.replace(ev_x, summary={**ev_x.summary, **ev_m.summary})   # m is a function of the test images x
+def image_scores(method:Transfer, dataset, device:str="cpu") -> tuple:
+    "x̂ on `dataset` (with masks), one pass: its scores with sharpness ('x …'), and |x − x̂| as a map ('x pixel_ap', 'x pixel_auroc')."
+    ev = evaluate.evaluate(method, dataset, reconstruct=True, device=device)
+    return (with_sharpness(ev.reconstruction, "x"),
+            dataclasses.replace(ev, summary={f"x {k}": ev.summary[k] for k in ("pixel_ap", "pixel_auroc")}))
+
+def record_5_4(model:ExpertNet, row:str, pairs:ImpressionPairs, device:str="cpu") -> dict:
+    "Table 5.4's row `row` on the split of `pairs`: x̂ against x (twin distances, residual AP) and m̂ against m, one registry row."
+    ev_x, residual = image_scores(Transfer(model, pairs, "image", row), pairs.dataset, device)
+    ev_m = direction_scores(Transfer(model, pairs, "impression", row), Impressions(pairs), "m", device)
+    both = dataclasses.replace(ev_x, summary={**ev_x.summary, **ev_m.summary})   # m is a function of the images x
     network = getattr(model, "perceptual", None)                                  # the loss network, if any
-    return evaluate.record(both, profile=model.recipe.profile, chapter="expertnet", table="5.4", device=device,
-                           params=backbones.provenance(network) if network else None)
+    params = dict(backbones.provenance(network), vgg_weight=model.vgg_weight) if network else None
+    return evaluate.record(both, residual, profile=model.recipe.profile, chapter="expertnet", table="5.4",
+                           device=device, params=params)
+
+# %% ../nbs/50_style_transfer.ipynb #50e00054
+SWEEP_WEIGHTS = (1.0, 0.1)   # eq. 4.18's sum and a tenth of it; `sweep_weights` adds the balancing one
+
+def sweep_weights(ratio:float) -> tuple:   # r = L_VGG / L_x, measured (`perceptual_ratio`)
+    r"""The weights $w$ on $L_{VGG}$ of the sweep, largest first, each once: `SWEEP_WEIGHTS` and $1/r$
+    to one significant figure, which makes $w \, L_{VGG} \approx L_x$."""
+    if not (ratio > 0 and math.isfinite(ratio)):
+        raise ValueError(f"sweep_weights: ratio must be a positive number (L_VGG / L_x), got {ratio}")
+    return tuple(sorted({*SWEEP_WEIGHTS, float(f"{1 / ratio:.1g}")}, reverse=True))
+
+def chosen_weight(val_rows:pd.DataFrame,   # the sweep's val rows of the registry, indexed by `sweep_row`
+                  weights,                 # the candidates
+                  criterion:str="x pixel_ap") -> float:   # higher is better
+    "The weight among `weights` whose sweep model scores the highest `criterion` on val (the first of a tie)."
+    missing = [sweep_row(w) for w in weights if sweep_row(w) not in val_rows.index]
+    if missing: raise KeyError(f"chosen_weight: no val row for {missing}")
+    return float(pd.Series({w: val_rows.loc[sweep_row(w), criterion] for w in weights}).idxmax())
 
 # %% ../nbs/50_style_transfer.ipynb #50e0003c
-def table_5_4_findings(rows:pd.DataFrame) -> pd.DataFrame:
-    "Check Table 5.4's findings on our registry rows: held or not, with the numbers."
-    plain, vgg = rows.loc[TABLE_5_4[False]], rows.loc[TABLE_5_4[True]]
+def table_5_4_findings(rows:pd.DataFrame,               # registry rows of Table 5.4, indexed by method
+                       plain:str=TABLE_5_4[False],       # the row without the perceptual term
+                       perceptual:str=TABLE_5_4[True]) -> pd.DataFrame:   # the row with it
+    "Check Table 5.4's findings on our registry rows, `perceptual` against `plain`: held or not, with the numbers."
+    plain, vgg = rows.loc[plain], rows.loc[perceptual]
     found = [("the perceptual term raises x̂'s L1", vgg["x L1"] > plain["x L1"], f"{vgg['x L1']:.4f} vs {plain['x L1']:.4f}"),
              ("… and lowers x̂'s SSIM", vgg["x SSIM"] < plain["x SSIM"], f"{vgg['x SSIM']:.3f} vs {plain['x SSIM']:.3f}"),
              ("… but sharpens x̂ (gradient energy relative to x)", vgg["x sharpness"] > plain["x sharpness"],
