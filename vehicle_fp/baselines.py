@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import math
+from dataclasses import dataclass
 import time
 import warnings
 from pathlib import Path
@@ -25,15 +26,17 @@ from . import backbones, core, data, evaluate, registry, synth, training
 from .unet import UNet
 
 # %% auto #0
-__all__ = ['GMS_C', 'PREWITT_X', 'DETECTOR_LAYERS', 'LITE0_TIMM', 'BASELINES', 'BOOK_METHODS', 'TABLE_METHODS', 'THESIS_ROWS',
-           'THESIS_ORDER', 'CHAPTER', 'TABLE', 'SPLITS', 'THRESHOLD_FREE', 'VAL_METRICS', 'FIXED_METRICS', 'RANKED',
-           'gradient_magnitude', 'gms_map', 'msgms_loss', 'msgms_map', 'grid_masks', 'riad_sizes', 'InpaintingUNet',
-           'RIAD', 'riad_loss', 'label_free_threshold', 'calibrate', 'RIADRecipe', 'train_riad', 'dcgan_encoder',
-           'dcgan_decoder', 'dcgan_init', 'Discriminator', 'GANomaly', 'ganomaly_loss', 'GANomalyRecipe',
-           'train_ganomaly', 'lite0_timm_state', 'load_lite0', 'Detector', 'PaDiMRecipe', 'PatchCoreRecipe',
-           'first_images', 'fit_detector', 'train_padim', 'train_patchcore', 'image_scores', 'image_level',
-           'against_clean', 'split_hashes', 'comparison_rows', 'fixed_rule', 'table_5_6', 'ordering_claim', 'plot_grid',
-           'plot_cost', 'score_folder']
+__all__ = ['GMS_C', 'PREWITT_X', 'DETECTOR_LAYERS', 'LITE0_TIMM', 'BASELINES', 'KINDS', 'THESIS_ORDER', 'UTAD_THESIS', 'ROWS',
+           'TABLE_METHODS', 'BOOK_METHODS', 'CHAPTER', 'TABLE', 'SPLITS', 'THRESHOLD_FREE', 'VAL_METRICS',
+           'FIXED_METRICS', 'RANKED', 'gradient_magnitude', 'gms_map', 'msgms_loss', 'msgms_map', 'grid_masks',
+           'riad_sizes', 'InpaintingUNet', 'RIAD', 'riad_loss', 'label_free_threshold', 'calibrate', 'RIADRecipe',
+           'train_riad', 'dcgan_encoder', 'dcgan_decoder', 'dcgan_init', 'Discriminator', 'GANomaly', 'ganomaly_loss',
+           'GANomalyRecipe', 'train_ganomaly', 'lite0_timm_state', 'load_lite0', 'Detector', 'PaDiMRecipe',
+           'PatchCoreRecipe', 'first_images', 'fit_detector', 'train_padim', 'train_patchcore', 'Row',
+           'utad_thesis_network', 'ordering_rows', 'twin_of', 'network_params', 'image_scores', 'image_level',
+           'against_clean', 'split_hashes', 'comparison_rows', 'fixed_rule', 'budget_columns', 'table_5_6',
+           'ordering_claim', 'plot_grid', 'plot_cost', 'score_folder', 'budget_curve', 'at_budget',
+           'ordering_by_budget', 'plot_budget_curves']
 
 # %% ../nbs/70_comparison.ipynb #70c00007
 GMS_C = 0.0026                                                   # eq. 2.6's c for images in 0..1 (170/255²)
@@ -191,7 +194,7 @@ class RIADRecipe(core.Recipe):
     width: int = core.setting(4, 8, 64, thesis=64, doc="channels of the U-Net's first block (the paper's 64)")
     depth: int = core.setting(3, 4, 4, doc="down blocks of the U-Net")
     n_masks: int = core.setting(3, thesis=3, doc="complementary masked copies per image and cell size")
-    epochs: int = core.setting(1, 2, 50, thesis=300, doc="epochs (the paper's 300)",
+    epochs: int = core.setting(1, 1, 50, thesis=300, doc="epochs (the paper's 300)",
                                why="the paper's 300 epochs cover a few hundred MVTec images; "
                                    "50 over 20,000 vehicles are more steps")
     batch_size: int = core.setting(8, doc="images per step (each inpainted in n_masks copies)")
@@ -331,7 +334,7 @@ class GANomalyRecipe(core.Recipe):
     "GANomaly (Akçay et al. 2018) as trained here: its DCGAN networks, loss weights, budget and threshold."
     width: int = core.setting(4, 16, 64, thesis=64, doc="channels of the first DCGAN convolution")
     latent: int = core.setting(16, 100, 100, thesis=100, doc="size of the latent vector z")
-    epochs: int = core.setting(1, 8, 15, doc="epochs")
+    epochs: int = core.setting(1, 4, 15, doc="epochs")
     batch_size: int = core.setting(16, 32, 64, doc="images per step")
     lr: float = core.setting(2e-4, thesis=2e-4, doc="learning rate of Adam, constant")
     beta1: float = core.setting(0.5, thesis=0.5, doc="Adam's β₁")
@@ -555,14 +558,57 @@ BASELINES = {"baselines.riad": "RIAD", "baselines.ganomaly": "GANomaly", "baseli
              "baselines.patchcore": "PatchCore"}   # trainer -> its row in Table 5.6
 
 # %% ../nbs/70_comparison.ipynb #70c00025
-BOOK_METHODS = {"unet.headline": "U-Net (headline)", "unet.pretrained": "U-Net, pretrained encoder",
-                "multilevel.improved": "Multi-level (improved)",
-                "multilevel.pretrained": "Multi-level, pretrained taps",
-                "scoring.utad": "UTAD"}                                  # trainer -> its row in Table 5.6
-TABLE_METHODS = (*BOOK_METHODS.values(), *BASELINES.values())           # every row of Table 5.6, in order
-THESIS_ROWS = {BOOK_METHODS["multilevel.improved"]: "Multi-level", BOOK_METHODS["unet.headline"]: "U-Net",
-               BOOK_METHODS["scoring.utad"]: "UTAD", "RIAD": "RIAD", "GANomaly": "GANomaly"}
+@dataclass(frozen=True)
+class Row:
+    "A row of Table 5.6: the registered trainer that makes it, what kind of row it is, and the recipe settings it fixes."
+    trainer: str                 # a registered trainer, reached through `training.load_or_train`
+    kind: str                    # one of `KINDS`
+    thesis: str|None = None      # the thesis's Table 5.6 method the row stands for (in `THESIS_ORDER`)
+    settings: tuple = ()         # (setting, value) pairs fixed in the trainer's recipe
+
+KINDS = {"thesis": "the thesis's configuration", "improved": "the book's improved configuration, same budget",
+         "peer": "a peer of the thesis, its paper's configuration", "beyond": "beyond the thesis"}
 THESIS_ORDER = ("Multi-level", "U-Net", "UTAD", "RIAD", "GANomaly")   # Table 5.6's ordering, best first
+
+def utad_thesis_network() -> str:
+    "The network that scores UTAD's thesis row (the ResNet18 product of §4.2.1): ResNet18, or its stand-in if its weights are missing."
+    return "resnet18" if backbones.available().get("resnet18") is None else backbones.STAND_INS["resnet18"]
+
+_UTAD_NET = utad_thesis_network()
+UTAD_THESIS = "UTAD (thesis: ResNet18 product" + ("" if _UTAD_NET == "resnet18" else f", {_UTAD_NET} standing in") + ")"
+ROWS = {"Multi-level (thesis)": Row("multilevel.thesis", "thesis", "Multi-level"),
+        "Multi-level (improved)": Row("multilevel.improved", "improved", "Multi-level"),
+        "U-Net (thesis, test 2)": Row("unet.thesis", "thesis", "U-Net"),
+        "U-Net (headline)": Row("unet.headline", "improved", "U-Net"),
+        UTAD_THESIS: Row("scoring.utad", "thesis", "UTAD", (("networks", (_UTAD_NET,)), ("combinations", ("product",)))),
+        "UTAD (improved)": Row("scoring.utad", "improved", "UTAD"),
+        "RIAD": Row("baselines.riad", "peer", "RIAD"),
+        "GANomaly": Row("baselines.ganomaly", "peer", "GANomaly"),
+        "U-Net, pretrained encoder": Row("unet.pretrained", "beyond"),
+        "Multi-level, pretrained taps": Row("multilevel.pretrained", "beyond"),
+        "PaDiM": Row("baselines.padim", "beyond"),
+        "PatchCore": Row("baselines.patchcore", "beyond")}
+TABLE_METHODS = tuple(ROWS)                                                    # every row of Table 5.6, in order
+BOOK_METHODS = {n: r for n, r in ROWS.items() if r.trainer not in BASELINES}  # the rows the book's chapters train
+
+def ordering_rows(kind:str) -> list:
+    "The rows that stand for `THESIS_ORDER`'s methods in configuration `kind` ('thesis' or 'improved'; the peers in both)."
+    if kind not in ("thesis", "improved"): raise ValueError(f"ordering_rows: kind is 'thesis' or 'improved', got {kind!r}")
+    return [next(n for n, r in ROWS.items() if r.thesis == t and r.kind in (kind, "peer")) for t in THESIS_ORDER]
+
+def twin_of(name:str) -> str|None:
+    "The other configuration of the same thesis method (thesis <-> improved), or None."
+    r = ROWS[name]
+    if r.kind not in ("thesis", "improved"): return None
+    return next(n for n, o in ROWS.items() if o.thesis == r.thesis and o.kind != r.kind and o.kind in ("thesis", "improved"))
+
+def network_params(method) -> dict:
+    "Registry params naming `method`'s pretrained network (`backbones.provenance`: network, weights, stands_in_for), or network None."
+    name = evaluate.method_config(method).get("backbone")
+    if not name: return dict(network=None, weights=None, stands_in_for=None)
+    known = name if name in backbones.BACKBONES else name.removeprefix("tf_")   # anomalib names timm's port of the same weights
+    if known not in backbones.BACKBONES: return dict(network=name, weights="not one of the book's backbones", stands_in_for=None)
+    return dict(backbones.provenance(known), network=name)
 
 # %% ../nbs/70_comparison.ipynb #70c00027
 CHAPTER, TABLE, SPLITS = "comparison", "5.6", ("val", "test", "test_novel")
@@ -620,10 +666,24 @@ def fixed_rule(rows:pd.DataFrame) -> pd.Series:
     q = rows["params.recipe.threshold_q"] if "params.recipe.threshold_q" in rows else pd.Series(np.nan, index=rows.index)
     return pd.Series([f"q{v:g} of calibration" if pd.notna(v) else "thesis's α" for v in q], index=rows.index)
 
+def budget_columns(rows:pd.DataFrame) -> pd.DataFrame:
+    "Per row: its training minutes, its budget over its twin's (the other configuration of the same thesis method), and whether they match within ±20 %."
+    minutes = rows["train_s"] / 60
+    twin = pd.Series({n: twin_of(n) for n in rows.index}, dtype=object)
+    ratio = pd.Series([rows.loc[n, "train_s"] / rows.loc[t, "train_s"] if t in rows.index else np.nan
+                       for n, t in twin.items()], index=rows.index)
+    return pd.DataFrame({"train_min": minutes, "twin": twin, "budget / twin's": ratio,
+                         "matched (±20 %)": [None if np.isnan(r) else bool(abs(r - 1) <= 0.2) for r in ratio]})
+
 def table_5_6(profile:str, split:str, hashes:dict, methods=TABLE_METHODS) -> pd.DataFrame:
-    "Table 5.6 on `split` from the registry: threshold-free, at the val threshold, at each own fixed threshold, cost."
+    "Table 5.6 on `split` from the registry: what each row is, threshold-free, at the val threshold, at each own fixed threshold, cost."
     ours, ref, cols = comparison_rows(profile, split, hashes, methods), evaluate.thesis_table(TABLE), {}
-    thesis = lambda m: pd.Series({k: ref.loc[v, m] for k, v in THESIS_ROWS.items() if v in ref.index}, dtype=float)
+    standing = {n: ROWS[n].thesis for n in ours.index if ROWS[n].kind in ("thesis", "peer")}   # beside the thesis's own rows
+    thesis = lambda m: pd.Series({n: ref.loc[t, m] for n, t in standing.items() if t in ref.index}, dtype=float)
+    cols[("row", "kind")] = pd.Series({n: ROWS[n].kind for n in ours.index})
+    net = lambda c: ours[c] if c in ours else pd.Series(None, index=ours.index, dtype=object)
+    cols[("row", "network")] = pd.Series([n if isinstance(n, str) else "its own, from scratch" for n in net("params.network")], index=ours.index)
+    cols[("row", "stands in for")] = net("params.stands_in_for")
     for m in THRESHOLD_FREE:
         cols[("threshold-free", m)] = ours[m] if m in ours else np.nan
         if m in ref.columns: cols[("threshold-free", f"{m} (thesis)")] = thesis(m)
@@ -633,28 +693,29 @@ def table_5_6(profile:str, split:str, hashes:dict, methods=TABLE_METHODS) -> pd.
     for m in FIXED_METRICS:
         cols[(group, m)] = ours[m]
         if m in ref.columns: cols[(group, f"{m} (thesis)")] = thesis(m)
-    cols[("cost", "train_min")] = ours["train_s"] / 60
+    for c, v in budget_columns(ours).items(): cols[("cost", c)] = v
     cols[("cost", "infer_ms")] = ours["infer_ms"]
     return pd.DataFrame(cols).reindex(ours.index).rename_axis(f"Table 5.6, {split} ({profile})")
 
-def ordering_claim(profile:str, hashes:dict, metrics=RANKED, splits=("test", "test_novel")) -> pd.DataFrame:
-    "The thesis's ordering (multi-level > U-Net > UTAD > RIAD > GANomaly) on our rows, per threshold-free or val-threshold metric."
+def ordering_claim(profile:str, hashes:dict, metrics=RANKED, splits=("test", "test_novel"),
+                   kinds=("thesis", "improved")) -> pd.DataFrame:
+    "The thesis's ordering (multi-level > U-Net > UTAD > RIAD > GANomaly) on our rows of each configuration, per threshold-free or val-threshold metric."
     unfair = [m for m in metrics if m not in RANKED]
     if unfair: raise ValueError(f"ordering_claim: {unfair} are not ranked (the methods' fixed thresholds follow different "
                                 f"rules); rank on {list(RANKED)}")
-    names = {v: k for k, v in THESIS_ROWS.items()}
-    order, ref, rows = [names[t] for t in THESIS_ORDER], evaluate.thesis_table(TABLE), []
-    for split in splits:
-        ours = comparison_rows(profile, split, hashes, order)
-        for m in metrics:
-            v = [float(ours.loc[n, m]) for n in order]
-            thesis = [ref.loc[t, m] for t in THESIS_ORDER] if m in ref.columns else None
-            broken = [f"{THESIS_ROWS[a]} ≤ {THESIS_ROWS[b]}"
-                      for a, b, x, y in zip(order, order[1:], v, v[1:]) if not x > y]
-            rows.append(dict(split=split, metric=m, ordering=" > ".join(THESIS_ROWS[n] for n in order),
-                             ours=" / ".join(f"{x:.3f}" for x in v), held=not broken, broken=", ".join(broken),
-                             thesis_held=None if thesis is None else all(a > b for a, b in zip(thesis, thesis[1:]))))
-    return pd.DataFrame(rows).set_index(["split", "metric"])
+    ref, rows = evaluate.thesis_table(TABLE), []
+    for kind in kinds:
+        order = ordering_rows(kind)
+        for split in splits:
+            ours = comparison_rows(profile, split, hashes, order)
+            for m in metrics:
+                v = [float(ours.loc[n, m]) for n in order]
+                thesis = [ref.loc[t, m] for t in THESIS_ORDER] if m in ref.columns else None
+                broken = [f"{ROWS[a].thesis} ≤ {ROWS[b].thesis}" for a, b, x, y in zip(order, order[1:], v, v[1:]) if not x > y]
+                rows.append(dict(configuration=kind, split=split, metric=m, ordering=" > ".join(THESIS_ORDER),
+                                 ours=" / ".join(f"{x:.3f}" for x in v), held=not broken, broken=", ".join(broken),
+                                 thesis_held=None if thesis is None else all(a > b for a, b in zip(thesis, thesis[1:]))))
+    return pd.DataFrame(rows).set_index(["configuration", "split", "metric"])
 
 # %% ../nbs/70_comparison.ipynb #70c0002b
 def _overlay(image, mask, colour) -> np.ndarray: return data.overlay(image, mask.float(), colour).permute(1, 2, 0).clamp(0, 1).numpy()
@@ -713,3 +774,52 @@ def score_folder(methods:dict,            # name -> Method
                 maxima[crops.records[i].image.name] = float(method.anomaly_map(sample["image"][None].to(device)).amax())
             rows[name] = maxima
     return pd.DataFrame(rows).T.rename_axis(f"{root.name}: {len(crops)} crops")
+
+# %% ../nbs/70_comparison.ipynb #70c00072
+def budget_curve(method, val_row:pd.Series) -> pd.DataFrame:
+    "`method`'s val pixel AUROC and AP against cumulative training seconds: its training history's curve, else one point from its `val_row`."
+    h = next((x for x in (getattr(method, "history", None), getattr(getattr(method, "target", None), "history", None))
+              if x is not None), None)
+    if h is not None and {"val_auroc", "val_ap", "seconds"} <= set(h.columns):
+        return pd.DataFrame({"seconds": h["seconds"].cumsum().to_numpy(float), "val_auroc": h["val_auroc"].to_numpy(float),
+                             "val_ap": h["val_ap"].to_numpy(float)}).assign(points="per epoch")
+    return pd.DataFrame({"seconds": [float(val_row["train_s"])], "val_auroc": [float(val_row["pixel_auroc"])],
+                         "val_ap": [float(val_row["pixel_ap"])]}).assign(points="end of training")
+
+def at_budget(curves:dict, budget:float, metric:str) -> pd.Series:
+    "Each curve's `metric` at its last point within `budget` seconds; NaN where its first point comes later."
+    return pd.Series({n: c.loc[c.seconds <= budget, metric].iloc[-1] if (c.seconds <= budget).any() else np.nan
+                      for n, c in curves.items()}, dtype=float)
+
+def ordering_by_budget(curves:dict,          # row name -> `budget_curve`
+                       budgets,              # training seconds to read the curves at
+                       metric:str="val_ap", kinds=("thesis", "improved")) -> pd.DataFrame:
+    "The thesis's ordering at each budget, per configuration: held, broken neighbours, or the methods not trained that far yet."
+    rows = []
+    for kind in kinds:
+        order = ordering_rows(kind)
+        for b in budgets:
+            v = at_budget({n: curves[n] for n in order}, b, metric)
+            missing = [ROWS[n].thesis for n in order if np.isnan(v[n])]
+            broken = [f"{ROWS[a].thesis} ≤ {ROWS[c].thesis}" for a, c in zip(order, order[1:]) if not v[a] > v[c]]
+            rows.append(dict(configuration=kind, budget_s=float(b), metric=metric,
+                             ours=" / ".join("—" if np.isnan(x) else f"{x:.3f}" for x in v),
+                             held=None if missing else not broken, broken="" if missing else ", ".join(broken),
+                             not_yet=", ".join(missing)))
+    return pd.DataFrame(rows).set_index(["configuration", "budget_s", "metric"])
+
+def plot_budget_curves(curves:dict, reference_s:float|None=None, metrics=("val_auroc", "val_ap"), axes=None):
+    "Every row's curve on one log-seconds axis per metric (thesis dashed, improved solid, peers dotted, beyond thin); reference units on top."
+    axes = axes if axes is not None else plt.subplots(1, len(metrics), figsize=(6.5 * len(metrics), 4.2), squeeze=False)[1][0]
+    style = {"thesis": dict(ls="--", lw=1.6), "improved": dict(ls="-", lw=1.8), "peer": dict(ls=":", lw=1.6),
+             "beyond": dict(ls="-", lw=0.9, alpha=0.6)}
+    for ax, m in zip(axes, metrics):
+        for i, (n, c) in enumerate(curves.items()):
+            ax.plot(c.seconds, c[m], marker="o", ms=3.5, color=f"C{i % 10}", label=n, **style[ROWS[n].kind])
+        ax.set(xscale="log", xlabel="training seconds (this machine)", ylabel=f"{m.replace('_', ' ')} (val)", title=m.replace("_", " "))
+        ax.grid(alpha=0.3, which="both")
+        if reference_s:
+            top = ax.secondary_xaxis("top", functions=(lambda x: x / reference_s, lambda r: r * reference_s))
+            top.set_xlabel("reference workloads")
+    axes[-1].legend(fontsize=6.5, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return axes
