@@ -355,6 +355,8 @@ def choose_by(table:pd.DataFrame, criterion:str, criteria:dict=CRITERIA):
     if column not in table:
         raise ValueError(f"criterion {criterion!r} reads the column {column!r}, which the table lacks "
                          f"(it has {', '.join(map(str, table.columns))})")
+    if table[column].isna().all():
+        raise ValueError(f"criterion {criterion!r} has no values of {column!r}: the images have no twins to measure against")
     return table[column].idxmax() if best == "max" else table[column].idxmin()
 
 def criteria_choices(tables:dict, criteria:dict=CRITERIA) -> pd.DataFrame:
@@ -369,7 +371,7 @@ def criteria_choices(tables:dict, criteria:dict=CRITERIA) -> pd.DataFrame:
 
 @torch.no_grad()
 def criteria_table(models:dict, dataset, device:str="cpu", batch_size:int=16) -> pd.DataFrame:
-    "Per candidate (name -> a model with `reconstruct`), on `dataset`: its residual's pixel AUROC and its L1 to the twin inside the masks."
+    "Per candidate (name -> a model with `reconstruct`), on `dataset`: its residual's pixel AUROC and its L1 to the twin inside the masks (NaN on images without twins, a folder of one's own)."
     samples = [dataset[i] for i in range(len(dataset))]
     images, masks = torch.stack([s["image"] for s in samples]), torch.stack([s["mask"] for s in samples]).float()
     rows = {}
@@ -377,7 +379,7 @@ def criteria_table(models:dict, dataset, device:str="cpu", batch_size:int=16) ->
         recon = torch.cat([model.reconstruct(b.to(device)).cpu() for b in images.split(batch_size)])
         residual = (images - recon).abs().mean(1, keepdim=True)
         rows[name] = dict(pixel_auroc=evaluate.pixel_auroc(residual, masks),
-                          to_twin_in=evaluate.reconstruction_summary(recon, samples)["to_twin_in"])
+                          to_twin_in=evaluate.reconstruction_summary(recon, samples).get("to_twin_in", float("nan")))
     return pd.DataFrame.from_dict(rows, orient="index")
 
 # %% ../nbs/40_ienet.ipynb #4a0e1026

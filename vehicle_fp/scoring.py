@@ -293,7 +293,8 @@ def choose_impression(R:UTADRecipe, impression, expert, backbone, config:dict, v
     layers = {w: on_val(m) for w, m in candidates.items()}
     utad_map = lambda w, scales: combine(layers[w], scales, config["weights"], config["combination"], masks.shape[-2:])
     table["utad_pixel_auroc"] = [evaluate.pixel_auroc(utad_map(w, config["scales"]), masks) for w in candidates]
-    picks = {c: ienet.choose_by(table, c, IMPRESSION_CRITERIA) for c in IMPRESSION_CRITERIA}
+    usable = [c for c, (col, _) in IMPRESSION_CRITERIA.items() if table[col].notna().any() or c == R.impression_criterion]
+    picks = {c: ienet.choose_by(table, c, IMPRESSION_CRITERIA) for c in usable}   # the twin criterion needs twins
     criterion = R.impression_criterion or max(picks, key=lambda c: table.loc[picks[c], "utad_pixel_auroc"])  # first of equals
     w = picks[criterion]
     scales = layer_scales(impression_brackets(expert, backbone, calibration, device)(candidates[w]), R.percentile)
