@@ -125,7 +125,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '', 'doc_host': '', 'git_url
                                       'vehicle_fp.baselines.load_lite0': ('comparison.html#load_lite0', 'vehicle_fp/baselines.py'),
                                       'vehicle_fp.baselines.msgms_loss': ('comparison.html#msgms_loss', 'vehicle_fp/baselines.py'),
                                       'vehicle_fp.baselines.msgms_map': ('comparison.html#msgms_map', 'vehicle_fp/baselines.py'),
-                                      'vehicle_fp.baselines.network_params': ('comparison.html#network_params', 'vehicle_fp/baselines.py'),
+                                      'vehicle_fp.baselines.network_of': ('comparison.html#network_of', 'vehicle_fp/baselines.py'),
                                       'vehicle_fp.baselines.ordering_by_budget': ( 'comparison.html#ordering_by_budget',
                                                                                    'vehicle_fp/baselines.py'),
                                       'vehicle_fp.baselines.ordering_claim': ('comparison.html#ordering_claim', 'vehicle_fp/baselines.py'),

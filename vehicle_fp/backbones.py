@@ -202,7 +202,7 @@ def available() -> dict:
 STAND_INS = {"vgg19": "vgg16_hed", "resnet18": "mobilenet_v2"}   # the thesis's network -> who takes its place
 
 def provenance(name:str) -> dict:
-    "Registry params for backbone `name`: network, weights (their package or file), stands_in_for (the thesis's network, or None)."
+    "Registry params for backbone `name`: network, pretrained_weights (their package or file), stands_in_for (the thesis's network, or None)."
     core.check_choice("backbone", name, tuple(BACKBONES))
     weights = f"pip package {SHIPPED[name][1]}" if name in SHIPPED else f"torchvision file {WEIGHT_FILES[name]}"
-    return dict(network=name, weights=weights, stands_in_for={v: k for k, v in STAND_INS.items()}.get(name))
+    return dict(network=name, pretrained_weights=weights, stands_in_for={v: k for k, v in STAND_INS.items()}.get(name))

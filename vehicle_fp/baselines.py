@@ -33,7 +33,7 @@ __all__ = ['GMS_C', 'PREWITT_X', 'DETECTOR_LAYERS', 'LITE0_TIMM', 'BASELINES', '
            'train_riad', 'dcgan_encoder', 'dcgan_decoder', 'dcgan_init', 'Discriminator', 'GANomaly', 'ganomaly_loss',
            'GANomalyRecipe', 'train_ganomaly', 'lite0_timm_state', 'load_lite0', 'Detector', 'PaDiMRecipe',
            'PatchCoreRecipe', 'first_images', 'fit_detector', 'train_padim', 'train_patchcore', 'Row',
-           'utad_thesis_network', 'ordering_rows', 'twin_of', 'network_params', 'image_scores', 'image_level',
+           'utad_thesis_network', 'ordering_rows', 'twin_of', 'network_of', 'image_scores', 'image_level',
            'against_clean', 'split_hashes', 'comparison_rows', 'fixed_rule', 'budget_columns', 'table_5_6',
            'ordering_claim', 'plot_grid', 'plot_cost', 'score_folder', 'budget_curve', 'at_budget',
            'ordering_by_budget', 'plot_budget_curves']
@@ -602,12 +602,12 @@ def twin_of(name:str) -> str|None:
     if r.kind not in ("thesis", "improved"): return None
     return next(n for n, o in ROWS.items() if o.thesis == r.thesis and o.kind != r.kind and o.kind in ("thesis", "improved"))
 
-def network_params(method) -> dict:
-    "Registry params naming `method`'s pretrained network (`backbones.provenance`: network, weights, stands_in_for), or network None."
+def network_of(method) -> dict:
+    "Registry params naming `method`'s pretrained network (`backbones.provenance`: network, pretrained_weights, stands_in_for), or network None."
     name = evaluate.method_config(method).get("backbone")
-    if not name: return dict(network=None, weights=None, stands_in_for=None)
+    if not name: return dict(network=None, pretrained_weights=None, stands_in_for=None)
     known = name if name in backbones.BACKBONES else name.removeprefix("tf_")   # anomalib names timm's port of the same weights
-    if known not in backbones.BACKBONES: return dict(network=name, weights="not one of the book's backbones", stands_in_for=None)
+    if known not in backbones.BACKBONES: return dict(network=name, pretrained_weights="not one of the book's backbones", stands_in_for=None)
     return dict(backbones.provenance(known), network=name)
 
 # %% ../nbs/70_comparison.ipynb #70c00027

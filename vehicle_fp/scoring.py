@@ -257,7 +257,7 @@ IMPRESSION_CRITERIA = {**ienet.CRITERIA, "utad": ("utad_pixel_auroc", "max")}   
 
 def impression_brackets(expert, backbone, dataset, device:str="cpu", batch_size:int=16):
     """A function impression -> the per-layer brackets of `dataset` (as `split_distances`) with that impression as
-    $m$, the Expert-Net and the network fixed; $x$, $\hat m$ and their features are computed here, once."""
+    $m$, the Expert-Net and the network fixed; $x$, m̂ and their features are computed here, once."""
     dev = core.get_device(device)
     backbone, fixed = backbone.to(dev), []   # per batch: x, the features of x and of m̂
     with torch.no_grad():
