@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import html
+import tempfile
 import time
 from pathlib import Path
 
@@ -25,6 +26,15 @@ def chapter_notebooks(nbs:Path|None=None) -> list[Path]:
     if not found: raise FileNotFoundError(f"no chapter notebooks (NN_name.ipynb) in {nbs}")
     return found
 
+def _ipc_kernel_manager(folder:str):
+    "nbclient's kernel manager on Unix sockets in `folder`: no TCP port (ipykernel warns about unencrypted TCP)."
+    from jupyter_client.manager import AsyncKernelManager
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kw):
+            super().__init__(**kw)
+            self.transport, self.ip = "ipc", str(Path(folder) / "k")
+    return IPCKernelManager
+
 def run_chapter(notebook:Path, profile:str, out_dir:Path|None=None, kernel:str="vehicle_fp",
                 timeout:int|None=None, **parameters) -> Path:
     "Execute `notebook` with papermill in `profile` (non-interactive); return the executed copy's path."
@@ -32,9 +42,10 @@ def run_chapter(notebook:Path, profile:str, out_dir:Path|None=None, kernel:str="
     notebook = Path(notebook)
     out = Path(out_dir or core.run_dir(profile) / "notebooks") / notebook.name
     out.parent.mkdir(parents=True, exist_ok=True)
-    pm.execute_notebook(str(notebook), str(out), parameters=dict(profile=profile, interactive=False, **parameters),
-                        kernel_name=kernel, language="python", cwd=str(notebook.parent), execution_timeout=timeout,
-                        progress_bar=False)
+    with tempfile.TemporaryDirectory(prefix="vfp-kernel-") as sockets:
+        pm.execute_notebook(str(notebook), str(out), parameters=dict(profile=profile, interactive=False, **parameters),
+                            kernel_name=kernel, language="python", cwd=str(notebook.parent), execution_timeout=timeout,
+                            progress_bar=False, kernel_manager_class=_ipc_kernel_manager(sockets))
     return out
 
 # %% ../nbs/00d_book.ipynb #b288bb0a
