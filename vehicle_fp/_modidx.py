@@ -182,6 +182,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '', 'doc_host': '', 'git_url
                                 'vehicle_fp.cli._parser': ('cli.html#_parser', 'vehicle_fp/cli.py'),
                                 'vehicle_fp.cli._png16': ('cli.html#_png16', 'vehicle_fp/cli.py'),
                                 'vehicle_fp.cli._share': ('cli.html#_share', 'vehicle_fp/cli.py'),
+                                'vehicle_fp.cli.book_model_file': ('cli.html#book_model_file', 'vehicle_fp/cli.py'),
                                 'vehicle_fp.cli.check_crops': ('cli.html#check_crops', 'vehicle_fp/cli.py'),
                                 'vehicle_fp.cli.choose_threshold': ('cli.html#choose_threshold', 'vehicle_fp/cli.py'),
                                 'vehicle_fp.cli.cli': ('cli.html#cli', 'vehicle_fp/cli.py'),

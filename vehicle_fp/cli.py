@@ -34,8 +34,8 @@ from . import core, data, evaluate, synth, training
 # %% auto #0
 __all__ = ['MODEL_FORMAT', 'INPUT_SPEC', 'MAX_PIXELS', 'MIN_SIDE', 'FORMATS', 'ModelFileError', 'save_model', 'read_manifest',
            'DeployedMethod', 'load_method', 'labelled_folder', 'user_splits', 'parse_settings', 'choose_threshold',
-           'train_model', 'check_crops', 'Crops', 'score_folder', 'MapGraph', 'export_model', 'run_exported',
-           'export_parity', 'sample_crops', 'main', 'cli']
+           'train_model', 'book_model_file', 'check_crops', 'Crops', 'score_folder', 'MapGraph', 'export_model',
+           'run_exported', 'export_parity', 'sample_crops', 'main', 'cli']
 
 # %% ../nbs/90_cli.ipynb #90a00007
 MODEL_FORMAT = 1                       # the layout of a model file; a new layout gets a new number
@@ -232,6 +232,26 @@ def train_model(method:str,              # a registered trainer, e.g. 'unet.pret
     threshold, rule, span = choose_threshold(model, splits, R, device=dev)
     return save_model(model, out, name=method, threshold=threshold, threshold_rule=rule, map_range=span,
                       image_size=R.image_size, data_id=core.data_id(used), extra=dict(seed=seed, settings=changes))
+
+# %% ../nbs/90_cli.ipynb #90a00036
+def book_model_file(method:str, profile:str="demo", *, seed:int=0, device:str="auto", progress:bool=True) -> Path:
+    "The model file of `method` trained on the book's data in `profile`: runs/<profile>/models/<checkpoint name>.vfp, written once."
+    core.recipes()
+    t = training.find_trainer(method)
+    if t.data is None: raise ValueError(f"{method} has no default data to train on; use vfp train with your own crops")
+    R = t.recipe.build(profile)
+    splits = t.data(R.profile)
+    used = {r: splits[r] for r in t.uses}
+    path = core.run_dir(R.profile) / "models" / f"{core.checkpoint_name(R, used, seed)}.vfp"
+    if path.is_file():
+        try:
+            read_manifest(path)
+            return path
+        except ModelFileError: pass                              # another version wrote it: write it again
+    model = training.load_or_train(method, R.profile, splits=used, recipe=R, seed=seed, device=device, progress=progress)
+    threshold, rule, span = choose_threshold(model, splits, model.recipe if hasattr(model, "recipe") else R, device=core.get_device(device))
+    return save_model(model, path, name=method, threshold=threshold, threshold_rule=rule + " (the benchmark's val)", map_range=span,
+                      image_size=R.image_size, data_id=core.data_id(used), extra=dict(seed=seed, settings={}))
 
 # %% ../nbs/90_cli.ipynb #90a00020
 MAX_PIXELS = 40_000_000    # a crop of more pixels is refused before it is decoded (a 4K frame has 8.3 million)
@@ -507,8 +527,9 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--out", type=Path, required=True, help="the model file to write (.vfp)")
     s = sub.add_parser("score", help="score a folder of crops: maps, masks, overlays, scores.csv, index.html")
     s.add_argument("crops", type=Path)
-    s.add_argument("--model", "--checkpoint", dest="model", type=Path, required=True, help="a model file from vfp train")
-    s.add_argument("--method", help="the method the model file must hold")
+    s.add_argument("--model", "--checkpoint", dest="model", type=Path, help="a model file from vfp train")
+    s.add_argument("--method", help="the method the model file must hold; without --model, the book's model of it")
+    s.add_argument("--profile", default="demo", help="without --model: the profile of the book's model (smoke, demo, full)")
     s.add_argument("--masks", type=Path, help="ground-truth masks of the crops (adds F1/IoU and the metrics table)")
     s.add_argument("--labelme", type=Path, help="ground truth as LabelMe files naming the crops")
     s.add_argument("--batch-size", type=int, default=8)
@@ -536,7 +557,9 @@ def main(argv=None) -> int:
             man = read_manifest(path)
             print(f"wrote {path}: {man['method']}, threshold {man['threshold']:.6g} ({man['threshold_rule']}), trained on {man['data_id']}")
         elif a.command == "score":
-            res = score_folder(a.crops, a.model, a.out, method=a.method, masks=a.masks, labelme=a.labelme,
+            if a.model is None and a.method is None: raise ValueError("give --model FILE, or --method M for the book's model of M")
+            model = a.model or book_model_file(a.method, a.profile, device=a.device)
+            res = score_folder(a.crops, model, a.out, method=a.method, masks=a.masks, labelme=a.labelme,
                                batch_size=a.batch_size, device=a.device, overwrite=a.overwrite)
             n, flagged = len(res["rows"]), sum(r["flagged"] for r in res["rows"])
             print(f"scored {n} crops, {flagged} flagged: {res['out']}/index.html, scores.csv, maps/, masks/, overlays/")
