@@ -456,13 +456,16 @@ def run_exported(path, images:torch.Tensor) -> tuple:
 
 @torch.no_grad()
 def export_parity(model, exported, images:torch.Tensor) -> dict:
-    "Largest |Δ| between the exported graph's maps and the eager method's on `images`, and the masks' disagreement."
+    "Largest |Δ| between the exported graph's maps and the eager method's on `images`; mask pixels that change side, and those beyond rounding."
     m = model if isinstance(model, DeployedMethod) else load_method(model)
     m.to("cpu")
     eager = m.anomaly_map(images).float()
     amap, mask = run_exported(exported, images)
-    return dict(max_abs_diff=float((amap.float() - eager).abs().max()), map_scale=float(eager.abs().max()),
-                mask_disagreement=float((mask.bool() != (eager >= m.threshold)).float().mean()))
+    diff = float((amap.float() - eager).abs().max())
+    flipped = mask.bool() != (eager >= m.threshold)
+    near = (eager - m.threshold).abs() <= diff                    # within the two runtimes' rounding of the threshold
+    return dict(max_abs_diff=diff, map_scale=float(eager.abs().max()), mask_flips=int(flipped.sum()),
+                flips_beyond_rounding=int((flipped & ~near).sum()))
 
 # %% ../nbs/90_cli.ipynb #90a00029
 def _mask_polygons(mask:np.ndarray, tolerance:float=0.8) -> list:
