@@ -310,17 +310,9 @@ def _png16(amap:np.ndarray, span:tuple) -> Image.Image:
     v = np.clip((amap - lo) / max(hi - lo, 1e-12), 0, 1) * 65535
     return Image.fromarray(np.round(v).astype(np.uint16))
 
-def _overlay(image:torch.Tensor, mask:np.ndarray, alpha:float=0.55) -> Image.Image:
-    "The crop with `mask` blended in red."
-    rgb = image.permute(1, 2, 0).numpy().copy()
-    rgb[mask] = (1 - alpha) * rgb[mask] + alpha * np.array([1.0, 0.0, 0.0])
-    return Image.fromarray(np.round(rgb * 255).astype(np.uint8))
-
-def _f1_iou(pred:np.ndarray, truth:np.ndarray) -> tuple:
-    "F1 and IoU of boolean `pred` against `truth` (1.0 for both where both are empty)."
-    tp, fp, fn = (pred & truth).sum(), (pred & ~truth).sum(), (~pred & truth).sum()
-    if tp + fp + fn == 0: return 1.0, 1.0
-    return float(2 * tp / (2 * tp + fp + fn)), float(tp / (tp + fp + fn))
+def _jpeg(image:torch.Tensor) -> Image.Image:
+    "An image `[3,H,W]` in 0..1 as an 8-bit PIL image."
+    return Image.fromarray(np.round(image.clamp(0, 1).permute(1, 2, 0).numpy() * 255).astype(np.uint8))
 
 def _index_html(rows:list, manifest:dict, model_path:Path, threshold:float) -> str:
     "The page of overlays, highest max score first, under the model's identity."
@@ -369,16 +361,16 @@ def score_folder(crops,                  # a folder of crops (any image format P
             maps = m.anomaly_map(batch["model_input"].to(dev)).float().cpu()
             for k, i in enumerate(batch["index"]):
                 f, image = ds.files[i], batch["image"][k]
-                full = F.interpolate(maps[k:k + 1], size=image.shape[-2:], mode="bilinear", align_corners=False)[0, 0].numpy()
-                pred = full >= t
-                _png16(full, span).save(work / "maps" / f"{f.stem}.png")
-                Image.fromarray(pred.astype(np.uint8) * 255).save(work / "masks" / f"{f.stem}.png")
-                _overlay(image, pred).save(work / "overlays" / f"{f.stem}.jpg", quality=90)
+                full = F.interpolate(maps[k:k + 1], size=image.shape[-2:], mode="bilinear", align_corners=False)
+                pred = evaluate.binarize(full, t)
+                _png16(full[0, 0].numpy(), span).save(work / "maps" / f"{f.stem}.png")
+                Image.fromarray(pred[0, 0].numpy().astype(np.uint8) * 255).save(work / "masks" / f"{f.stem}.png")
+                _jpeg(data.overlay(image, pred[0].float(), alpha=0.55)).save(work / "overlays" / f"{f.stem}.jpg", quality=90)
                 row = dict(file=f.name, width=image.shape[-1], height=image.shape[-2], max_score=float(full.max()),
-                           area_share=float(pred.mean()), flagged=bool(full.max() >= t), overlay=f"{f.stem}.jpg")
+                           area_share=float(pred.float().mean()), flagged=bool(full.max() >= t), overlay=f"{f.stem}.jpg")
                 if ds.truth is not None:
-                    truth = batch["mask"][k][0].numpy() > 0.5
-                    row["f1"], row["iou"] = _f1_iou(pred, truth)
+                    at_t = evaluate.segmentation_scores(full, batch["mask"][k][None], t)
+                    row["f1"], row["iou"] = float(at_t["f1"][0]), float(at_t["iou"][0])
                     small_maps.append(maps[k].half()); small_masks.append(data.resize(batch["mask"][k][None], m.image_size)[0].round())
                 rows.append(row)
         metrics = None
