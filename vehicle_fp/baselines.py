@@ -19,6 +19,7 @@ import torch
 import torchvision.transforms.functional as TF
 from torch import nn
 from torch.nn import functional as F
+from unittest.mock import patch
 from torchmetrics.functional.image import structural_similarity_index_measure as ssim
 from tqdm.auto import tqdm
 
@@ -443,7 +444,10 @@ class Detector(nn.Module):
         for batch in tqdm(loader, desc=f"{self.name} features", disable=not progress, leave=False):
             self.model(self.backbone_input(batch["image"].to(dev)))
         if self.kind == "padim": self.model.fit()
-        else: self.model.subsample_embedding(self.coreset)
+        else:   # anomalib draws a bar per coreset pick; it shows only when `progress` asks for bars
+            from anomalib.models.components.sampling import k_center_greedy
+            with patch.object(k_center_greedy, "tqdm", functools.partial(tqdm, disable=not progress)):
+                self.model.subsample_embedding(self.coreset)
         self.model.eval()
 
     def _run(self, x):
@@ -497,8 +501,8 @@ class PaDiMRecipe(core.Recipe):
 @core.recipe("baselines.patchcore")
 class PatchCoreRecipe(core.Recipe):
     "PatchCore (Roth et al. 2022) on EfficientNet-Lite0: the images it fits, its coreset, its threshold."
-    n_images: int = core.setting(None, 200, 1000, doc="the first this many `normal` images (None: all)")
-    coreset: float = core.setting(0.1, 0.005, 0.01, thesis=0.1, doc="share of the patch features kept",
+    n_images: int = core.setting(None, 100, 1000, doc="the first this many `normal` images (None: all)")
+    coreset: float = core.setting(0.1, 0.01, 0.01, thesis=0.1, doc="share of the patch features kept",
                                   why="k-centre-greedy costs features × kept; the paper's 1% coreset scores "
                                       "close to its 10%")
     neighbours: int = core.setting(9, doc="memory patches of the image score's re-weighting (anomalib's)")

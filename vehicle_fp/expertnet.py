@@ -270,7 +270,7 @@ class ExpertNetRecipe(core.Recipe):
     levels: int = core.setting(2, 3, 5, doc="how many of the network's five levels the perceptual term uses")
     n_train: int = core.setting(None, 256, None, doc="normal images trained on, the role's first; None: all")
     epochs: int = core.setting(1, 2, 10, doc="epochs of each model (the thesis gives none)")
-    sweep_n_train: int = core.setting(8, 256, None, train=False,
+    sweep_n_train: int = core.setting(8, 96, None, train=False,
                                       doc="normal images each model of the weight sweep trains on; None: all")
     sweep_epochs: int = core.setting(1, 1, 10, train=False, doc="epochs of each model of the weight sweep")
     batch_size: int = core.setting(4, 8, 8, thesis=8, doc="pairs per step")

@@ -411,7 +411,7 @@ GENERATOR_VERSION = 2   # bump when a change changes the pictures, so old caches
 class SynthRecipe(core.Recipe):
     "How many vehicles each split of VehicleFP-Synth holds, per profile (the image size is every recipe's)."
     workers: int = core.setting(0, 2, 8, train=False, doc="rendering processes")
-    n_normal: int = core.setting(48, 2000, 20000, doc="anomaly-free training vehicles (the thesis trained on 638,077 real crops)")
+    n_normal: int = core.setting(48, 1200, 20000, doc="anomaly-free training vehicles (the thesis trained on 638,077 real crops)")
     n_calibration: int = core.setting(8, 48, 100, doc="anomaly-free vehicles no method trains on: label-free thresholds, scales")
     n_labelled: int = core.setting(24, 223, 223, thesis=223, doc="vehicles with masks for the supervised methods")
     n_val: int = core.setting(8, 50, 50, doc="labelled vehicles where every choice and threshold is made (the thesis has none)")
