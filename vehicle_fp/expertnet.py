@@ -268,7 +268,7 @@ class ExpertNetRecipe(core.Recipe):
                                  doc="perceptual network; None: VGG-19 given its weights, else HED's VGG-16",
                                  why="nothing is downloaded: HED's VGG-16 stands in without VGG-19's weights")
     levels: int = core.setting(2, 3, 5, doc="how many of the network's five levels the perceptual term uses")
-    n_train: int = core.setting(None, 256, None, doc="normal images trained on, the role's first; None: all")
+    n_train: int = core.setting(None, 192, None, doc="normal images trained on, the role's first; None: all")
     epochs: int = core.setting(1, 2, 10, doc="epochs of each model (the thesis gives none)")
     sweep_n_train: int = core.setting(8, 96, None, train=False,
                                       doc="normal images each model of the weight sweep trains on; None: all")

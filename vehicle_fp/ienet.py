@@ -163,7 +163,7 @@ class IENetRecipe(core.Recipe):
     alpha: float = core.setting(None, doc="weight α of the KL term (eq. 4.9); None: chosen on val")
     loss: str = core.setting(None, choices=(None, *RECONSTRUCTION),
                              doc="reconstruction term: 'l1' (text) or 'mse' (eq. 4.6); None: chosen on val")
-    epochs: int = core.setting(1, 4, 10, thesis=10, doc="epochs of the headline IE-Net")
+    epochs: int = core.setting(1, 3, 10, thesis=10, doc="epochs of the headline IE-Net")
     batch_size: int = core.setting(8, 16, 16, thesis=16, doc="images per step")
     lr: float = core.setting(1e-3, thesis=1e-4, doc="(peak) learning rate of Adam",
                              why="fixed at the public code's 0.001; the lr sweep checks it on val at the grid's budget")
@@ -172,7 +172,7 @@ class IENetRecipe(core.Recipe):
                                  why="one-cycle gets further than a constant rate in few epochs")
     grid_epochs: int = core.setting(1, 1, 2, thesis=10, doc="epochs of each Fig. 5.11 row",
                                     why="the grid only ranks the settings; the budget goes to the headline")
-    grid_n: int = core.setting(None, 800, None,
+    grid_n: int = core.setting(None, 600, None,
                                doc="normal images each Fig. 5.11 row trains on, the role's first (None: all)")
 
     def check(self):

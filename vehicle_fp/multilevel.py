@@ -562,7 +562,7 @@ class ImprovedRecipe(core.Recipe):
     centre: bool = core.setting(True, thesis=False, doc="the aggregation also passes each level's centre",
                                 why="the patch averages alone forget the pixel being labelled")
     classifier: tuple = core.setting((128, 64, 32, 16), doc="widths of the classifier's first four layers")
-    epochs: int = core.setting(2, 3, 30, thesis=10, doc="epochs",
+    epochs: int = core.setting(2, 2, 30, thesis=10, doc="epochs",
                                why="the chapter's headline model gets the largest share of the budget")
     batch_size: int = core.setting(64, thesis=64, doc="patches per step")
     lr: float = core.setting(3e-3, thesis=1e-3, doc="peak learning rate of Adam",
