@@ -694,7 +694,7 @@ def train_improved(R:ImprovedRecipe, splits:dict, *, seed:int=0, device:str="aut
 class ThesisRecipe(GridRecipe):
     "The thesis's multi-level model (Table 5.3's configuration) trained as long as the improved one: its like-for-like twin."
     epochs: int = core.setting(None, doc="epochs; None: as many as match the improved model's training seconds "
-                                         "(measured on this machine, `training.matched_epochs`)")
+                                         "(measured on this machine, `training.budget_matched`)")
     curve_n: int = core.setting(2, 8, 50, train=False, doc="val images the learning curve scores each epoch")
 
     def check(self):
@@ -706,14 +706,11 @@ class ThesisRecipe(GridRecipe):
 @training.trainer(ThesisRecipe, uses=("labelled", "val"), data=synth.benchmark)
 def train_thesis(R:ThesisRecipe, splits:dict, *, seed:int=0, device:str="auto", progress:bool=True) -> MultiLevel:
     """Train (or load) the thesis's configuration for the improved model's training seconds, its learning
-    curve on `val`. With `R.epochs` None, the epochs are `training.matched_epochs` of the improved model's
-    seconds and the seconds of one epoch of this very recipe, timed just before (a one-epoch run of its
-    own): an epoch timed in another run, under another load, is not a measure of this one."""
+    curve on `val`. With `R.epochs` None, `training.budget_matched` sets them from the improved model's seconds."""
     if R.epochs is None:
         kw = dict(splits=splits, seed=seed, device=device, progress=progress)
         target = evaluate.train_seconds(training.load_or_train("multilevel.improved", R.profile, **kw).model)
-        probe = training.load_or_train("multilevel.thesis", recipe=R.replace(epochs=1), **kw)
-        R = R.replace(epochs=training.matched_epochs(target, float(probe.history.seconds.iloc[0])))
+        R = training.budget_matched(R, "multilevel.thesis", target, **kw)
     core.seed_everything(seed)
     model = MultiLevel(R.variant, i_size=R.i_size, inference=inference_of(R, R.variant))
     patches = balanced_patches(splits["labelled"], R, seed)

@@ -26,7 +26,8 @@ from . import core
 # %% auto #0
 __all__ = ['SCHEDULES', 'TRAINERS', 'checkpoint_path', 'check_config', 'save_checkpoint', 'load_checkpoint', 'chosen',
            'weights_digest', 'NonFiniteLoss', 'to_device', 'init_distributed', 'close_distributed', 'SeededItems',
-           'make_schedule', 'fit', 'Trainer', 'trainer', 'find_trainer', 'matched_epochs', 'load_or_train', 'train_cli']
+           'make_schedule', 'fit', 'Trainer', 'trainer', 'find_trainer', 'matched_epochs', 'load_or_train',
+           'budget_matched', 'train_cli']
 
 # %% ../nbs/00b_training.ipynb #7d0b227f
 def checkpoint_path(profile:str, name:str) -> Path:
@@ -335,6 +336,17 @@ def load_or_train(name:str,                  # a registered trainer, e.g. 'vae',
         if t.data is None: raise ValueError(f"{name} has no default data: pass splits={{role: dataset}} for {', '.join(t.uses)}")
         splits = t.data(recipe.profile)
     return t.fn(recipe, splits, seed=seed, device=device, progress=progress, **extra)
+
+def budget_matched(recipe,             # a recipe whose `epochs` may be None: as many as match `target_s`
+                   trainer:str,        # the trainer registered for it, e.g. 'unet.thesis'
+                   target_s:float,     # the training seconds to match (another model's, `evaluate.train_seconds`)
+                   **kw):              # what `load_or_train` takes besides: splits, seed, device, progress, ...
+    r"""`recipe` with its epochs set to $n = $ `matched_epochs(target_s, e)`, where $e$ is the seconds of one epoch
+    of this very recipe, trained (a one-epoch checkpoint of its own) and timed just before, on this machine under
+    this load: an epoch timed in another run is not a measure of this one. A recipe whose epochs are set comes back as it is."""
+    if recipe.epochs is not None: return recipe
+    probe = load_or_train(trainer, recipe=recipe.replace(epochs=1), **kw)
+    return recipe.replace(epochs=matched_epochs(target_s, float(probe.history["seconds"].iloc[0])))
 
 # %% ../nbs/00b_training.ipynb #ec84cb47
 from fastcore.script import call_parse, Param

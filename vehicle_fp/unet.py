@@ -284,7 +284,7 @@ class HeadlineRecipe(UNetRecipe):
 class ThesisRecipe(UNetRecipe):
     "The thesis's U-Net (Table 5.2's test 2) trained as long as the headline U-Net: its like-for-like twin."
     epochs: int = core.setting(None, doc="epochs; None: as many as match the headline's training seconds "
-                                         "(measured on this machine, `training.matched_epochs`)")
+                                         "(measured on this machine, `training.budget_matched`)")
 
     def check(self): UNetRecipe.check(self if self.epochs is not None else self.replace(epochs=1))
 
@@ -350,14 +350,11 @@ def train_headline(R:HeadlineRecipe, splits:dict, *, seed:int=0, device:str="aut
 def train_thesis(R:ThesisRecipe, splits:dict, *, seed:int=0, device:str="auto", progress:bool=True,
                  vae:nn.Module|None=None) -> ImprovedUNet:   # the trained VAE; default: `vae` trained on `splits`
     """Train (or load) the thesis's U-Net for the headline's training seconds, its learning curve on `val`.
-    With `R.epochs` None, the epochs are `training.matched_epochs` of the headline's seconds and the
-    seconds of one epoch of this very recipe, timed just before (a one-epoch run of its own): an epoch
-    timed in another run, under another load, is not a measure of this one."""
+    With `R.epochs` None, `training.budget_matched` sets them from the headline's seconds."""
     if R.epochs is None:
         kw = dict(splits=splits, seed=seed, device=device, progress=progress, vae=vae)
         target = evaluate.train_seconds(training.load_or_train("unet.headline", R.profile, **kw))
-        probe = training.load_or_train("unet.thesis", recipe=R.replace(epochs=1), **kw)
-        R = R.replace(epochs=training.matched_epochs(target, float(probe.history.seconds.iloc[0])))
+        R = training.budget_matched(R, "unet.thesis", target, **kw)
     model = improved_unet(R, splits, seed=seed, device=device, progress=progress, vae=vae, curve=True)
     model.recipe = R
     return model
