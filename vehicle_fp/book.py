@@ -5,7 +5,10 @@
 # %% ../nbs/00d_book.ipynb #c0d00004
 from __future__ import annotations
 
+import concurrent.futures
 import html
+import multiprocessing
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -61,23 +64,33 @@ def run_minutes(nb) -> float|None:
     seconds = nb.metadata.get("papermill", {}).get("duration")
     return None if seconds is None else float(seconds) / 60
 
-def render_book(notebooks:Path,          # a folder of executed chapter notebooks (NN_name.ipynb)
-                out:Path,                # where the pages go
-                profile:str|None=None    # whose results tables the index shows; None: none
-                ) -> Path:
-    "Render the executed chapters in `notebooks` to HTML pages under `out` with an index page; return the index's path."
+def _render_page(path:Path, out:Path) -> tuple:
+    "Chapter notebook `path` as the page `out`/<its name>.html; its title and papermill minutes."
     import nbformat
     from nbconvert import HTMLExporter
+    nb = nbformat.read(path, as_version=4)
+    page = HTMLExporter(template_name="lab", embed_images=True).from_notebook_node(nb)[0]
+    with core.atomic_path(out / f"{path.stem}.html") as tmp: tmp.write_text(page)
+    return _title(nb), run_minutes(nb)
+
+def render_book(notebooks:Path,          # a folder of executed chapter notebooks (NN_name.ipynb)
+                out:Path,                # where the pages go
+                profile:str|None=None,   # whose results tables the index shows; None: none
+                workers:int|None=None    # pages rendered at once (processes); None: one per CPU core
+                ) -> Path:
+    "Render the executed chapters in `notebooks` to HTML pages under `out` with an index page; return the index's path."
     found = sorted(Path(notebooks).glob("[0-9][0-9]*_*.ipynb"))
     if not found: raise FileNotFoundError(f"{notebooks}: no executed chapter notebooks (NN_name.ipynb) to render; run the book first")
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    exporter, links, minutes = HTMLExporter(template_name="lab", embed_images=True), [], []
-    for path in found:
-        nb = nbformat.read(path, as_version=4)
-        with core.atomic_path(out / f"{path.stem}.html") as tmp: tmp.write_text(exporter.from_notebook_node(nb)[0])
-        took = run_minutes(nb)
+    workers = min(len(found), os.cpu_count() or 1) if workers is None else workers
+    if workers > 1:   # nbconvert is pure Python, one core per page; forked children inherit its import
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            pages = list(pool.map(_render_page, found, [out] * len(found)))
+    else: pages = [_render_page(path, out) for path in found]
+    links, minutes = [], []
+    for path, (title, took) in zip(found, pages):
         minutes.append(took or 0.0)
-        links.append(f'<li><a href="{path.stem}.html">{path.stem}</a> {html.escape(_title(nb))}'
+        links.append(f'<li><a href="{path.stem}.html">{path.stem}</a> {html.escape(title)}'
                      + ("" if took is None else f" ({took:.1f} min)") + "</li>")
     ran = f"<p>Executed in {sum(minutes):.0f} min in all (each chapter's minutes beside it).</p>" if any(minutes) else ""
     ledger = registry.ledger(profile) if profile else pd.DataFrame()
