@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
+import importlib
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -17,7 +20,7 @@ from .meshes import BODY, GLASS, Car, car_models, load_car
 
 # %% auto #0
 __all__ = ['LIVERIES', 'ROAD_DROPPED', 'srgb_to_lab', 'uv_coverage', 'texel_geometry', 'body_colour', 'classify_texels',
-           'road_texture', 'livery_models', 'model_road_texture', 'dress']
+           'road_texture', 'livery_models', 'road_texture_file', 'model_road_texture', 'dress']
 
 # %% ../nbs/02c_livery.ipynb #102afd44
 _SRGB_TO_XYZ = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
@@ -134,10 +137,30 @@ def livery_models(livery:str) -> tuple:
     core.check_choice("livery", livery, LIVERIES)
     return tuple(m for m in car_models() if livery == "race" or m not in ROAD_DROPPED)
 
+def road_texture_file(car:Car) -> Path:
+    """Where `model_road_texture` keeps `car`'s road texture between processes: under the data root, named by a
+    digest of the car (its atlas and triangles) and of the code that loads and cleans it (this module and `meshes`),
+    so an edit to either computes it afresh."""
+    h = hashlib.sha1()
+    for module in ("vehicle_fp.livery", "vehicle_fp.meshes"): h.update(Path(importlib.import_module(module).__file__).read_bytes())
+    h.update(np.ascontiguousarray(car.texture).tobytes()); h.update(np.ascontiguousarray(car.vertices).tobytes())
+    return core.data_root() / "cache" / "road_textures" / f"{car.name.replace('/', '-')}-{h.hexdigest()[:16]}.npz"
+
 @functools.lru_cache(maxsize=None)
 def model_road_texture(name:str) -> tuple:
-    "`road_texture` of the model `name`, computed once per process (the renderer, the table and the figures share it)."
-    return road_texture(load_car(name))
+    """`road_texture` of the model `name`: once per process (the renderer, the table and the figures share it), and
+    once per data root (`road_texture_file`; the renderer's worker processes read what another computed)."""
+    car = load_car(name)
+    f = road_texture_file(car)
+    if f.exists():
+        with np.load(f) as z:
+            classes = {k.removeprefix("class_"): z[k] for k in z.files if k.startswith("class_")}
+            classes["changed"] = float(classes["changed"])
+            return z["texture"], classes
+    texture, classes = road_texture(car)
+    with core.atomic_path(f) as tmp, open(tmp, "wb") as out:
+        np.savez(out, texture=texture, **{f"class_{k}": np.asarray(v) for k, v in classes.items()})
+    return texture, classes
 
 @functools.lru_cache(maxsize=None)
 def _road_car(name:str) -> Car:
