@@ -335,7 +335,7 @@ class GANomalyRecipe(core.Recipe):
     "GANomaly (Akçay et al. 2018) as trained here: its DCGAN networks, loss weights, budget and threshold."
     width: int = core.setting(4, 16, 64, thesis=64, doc="channels of the first DCGAN convolution")
     latent: int = core.setting(16, 100, 100, thesis=100, doc="size of the latent vector z")
-    epochs: int = core.setting(1, 3, 15, doc="epochs")
+    epochs: int = core.setting(1, 2, 15, doc="epochs")
     batch_size: int = core.setting(16, 32, 64, doc="images per step")
     lr: float = core.setting(2e-4, thesis=2e-4, doc="learning rate of Adam, constant")
     beta1: float = core.setting(0.5, thesis=0.5, doc="Adam's β₁")
@@ -487,7 +487,7 @@ def _check_detector(R:core.Recipe, counts:tuple, sizes:dict|None=None):
 @core.recipe("baselines.padim")
 class PaDiMRecipe(core.Recipe):
     "PaDiM (Defard et al. 2020) on EfficientNet-Lite0: the images it fits, its feature subset, its threshold."
-    n_images: int = core.setting(None, 500, 1000, doc="the first this many `normal` images (None: all)")
+    n_images: int = core.setting(None, 300, 1000, doc="the first this many `normal` images (None: all)")
     n_features: int = core.setting(50, 100, 100, thesis=100,
                                    doc="random feature dimensions kept (the paper's for ResNet-18)")
     scale: int = core.setting(2, doc="images are enlarged this many times before the backbone")

@@ -414,9 +414,9 @@ class SynthRecipe(core.Recipe):
     n_normal: int = core.setting(48, 1200, 20000, doc="anomaly-free training vehicles (the thesis trained on 638,077 real crops)")
     n_calibration: int = core.setting(8, 48, 100, doc="anomaly-free vehicles no method trains on: label-free thresholds, scales")
     n_labelled: int = core.setting(24, 223, 223, thesis=223, doc="vehicles with masks for the supervised methods")
-    n_val: int = core.setting(8, 50, 50, doc="labelled vehicles where every choice and threshold is made (the thesis has none)")
-    n_test: int = core.setting(12, 100, 100, thesis=100, doc="labelled test vehicles of the training car models")
-    n_test_novel: int = core.setting(8, 100, 100, doc="labelled test vehicles of car models no method trains on")
+    n_val: int = core.setting(8, 40, 50, doc="labelled vehicles where every choice and threshold is made (the thesis has none)")
+    n_test: int = core.setting(12, 60, 100, thesis=100, doc="labelled test vehicles of the training car models")
+    n_test_novel: int = core.setting(8, 60, 100, doc="labelled test vehicles of car models no method trains on")
     n_clean: int = core.setting(6, 50, 100, doc="anomaly-free test vehicles, for image-level scores")
     def check(self):
         for s in SPLITS:

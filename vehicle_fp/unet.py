@@ -269,16 +269,18 @@ class HeadlineRecipe(UNetRecipe):
                                      why="anomalies are a few percent of pixels: BCE settles for blank maps")
     vflip: bool = core.setting(False, thesis=True, doc="the augmentation flips up-down too",
                                why="upside-down vehicles never occur at test time")
-    sweep_pos_weight: tuple = core.setting((1.0, 10.0), (1.0, 3.0, 10.0, 30.0), train=False,
+    sweep_pos_weight: tuple = core.setting((1.0, 10.0), (1.0, 10.0, 30.0), (1.0, 3.0, 10.0, 30.0), train=False,
                                            doc="pos_weight values the val sweep tries (at the headline's lr)")
     sweep_lr: tuple = core.setting((3e-3,), (1e-3, 3e-3, 1e-2), train=False,
                                    doc="peak learning rates the val sweep tries (at the headline's pos_weight)")
     sweep_inputs: tuple = core.setting(("both",), ("both", "original"), train=False,
                                        doc="inputs the val sweep tries (image and residual, or the image alone)")
+    sweep_epochs: int = core.setting(1, 1, 10, train=False, doc="epochs of each point of the val sweep")
 
     def check(self):
         super().check()
         for v in self.sweep_inputs: core.check_choice(f"{self.method}.sweep_inputs", v, INPUTS)
+        if self.sweep_epochs < 1: raise ValueError(f"{self.method}.sweep_epochs must be ≥ 1, got {self.sweep_epochs}")
 
 @core.recipe("unet.thesis")
 class ThesisRecipe(UNetRecipe):
@@ -369,11 +371,11 @@ def sweep_points(R:HeadlineRecipe) -> list:
     return list({tuple(p.items()): p for p in points}.values())
 
 def sweep_headline(R:HeadlineRecipe,      # the headline's recipe: its sweep values and every other setting
-                   budget:UNetRecipe,     # the short budget each point trains on: its width, epochs, batch size
+                   budget:UNetRecipe,     # the grid's budget each point trains on: its width and batch size
                    splits:dict, *, vae:nn.Module|None=None, seed:int=0, device:str="auto",
                    progress:bool=True) -> dict:
-    "A label per point of `sweep_points(R)` -> (its settings, the headline U-Net trained there on `budget`'s short budget)."
-    short = dict(width=budget.width, epochs=budget.epochs, batch_size=budget.batch_size)
+    "A label per point of `sweep_points(R)` -> (its settings, the headline U-Net trained there for `R.sweep_epochs` at `budget`'s width and batch)."
+    short = dict(width=budget.width, epochs=R.sweep_epochs, batch_size=budget.batch_size)
     return {", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in p.items()):
             (p, training.load_or_train("unet.headline", recipe=R.replace(**p, **short), splits=splits, seed=seed,
                                        device=device, progress=progress, vae=vae, curve=False))
