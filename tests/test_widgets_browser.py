@@ -28,9 +28,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def jupyterlab(tmp_path, session_dirs):
-    "A JupyterLab server on a copy of nbs/ (autosave must not touch the sources), bound to 127.0.0.1 with a random token."
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory, session_dirs):
+    """A JupyterLab server on a copy of nbs/ (autosave must not touch the sources), bound to 127.0.0.1 with a random
+    token; one for the module's three tests (each opens its own chapter, in its own kernel)."""
+    tmp_path = tmp_path_factory.mktemp("jupyterlab")
     port, token = _free_port(), secrets.token_hex(16)
     root_dir = shutil.copytree(ROOT / "nbs", tmp_path / "nbs", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     env = {**os.environ, "CI": "true",  # the chapter takes the smoke profile, as in CI
@@ -66,7 +68,8 @@ def _readout(page) -> str:
 
 def _open_and_run(page, url, token, notebook, readout_class, pattern):
     "Open `notebook` in JupyterLab, run all cells, wait until the element of `readout_class` shows `pattern`."
-    page.goto(f"{url}/lab/tree/{notebook}?token={token}")
+    # a workspace of its own per chapter: the server is shared, and a restored tab of another test would re-render
+    page.goto(f"{url}/lab/workspaces/{Path(notebook).stem}/tree/{notebook}?token={token}")
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
                            " && window.jupyterapp.shell.currentWidget.sessionContext"
                            " && window.jupyterapp.shell.currentWidget.sessionContext.session", timeout=120_000)
