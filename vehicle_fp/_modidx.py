@@ -191,6 +191,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '', 'doc_host': '', 'git_url
                                 'vehicle_fp.cli.labelled_folder': ('cli.html#labelled_folder', 'vehicle_fp/cli.py'),
                                 'vehicle_fp.cli.load_method': ('cli.html#load_method', 'vehicle_fp/cli.py'),
                                 'vehicle_fp.cli.main': ('cli.html#main', 'vehicle_fp/cli.py'),
+                                'vehicle_fp.cli.onnx_batch': ('cli.html#onnx_batch', 'vehicle_fp/cli.py'),
                                 'vehicle_fp.cli.parse_settings': ('cli.html#parse_settings', 'vehicle_fp/cli.py'),
                                 'vehicle_fp.cli.read_manifest': ('cli.html#read_manifest', 'vehicle_fp/cli.py'),
                                 'vehicle_fp.cli.run_exported': ('cli.html#run_exported', 'vehicle_fp/cli.py'),

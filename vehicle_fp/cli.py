@@ -35,7 +35,7 @@ from . import core, data, evaluate, synth, training
 __all__ = ['MODEL_FORMAT', 'INPUT_SPEC', 'MAX_PIXELS', 'MIN_SIDE', 'FORMATS', 'ModelFileError', 'save_model', 'read_manifest',
            'DeployedMethod', 'load_method', 'labelled_folder', 'user_splits', 'parse_settings', 'choose_threshold',
            'train_model', 'book_model_file', 'check_crops', 'Crops', 'score_folder', 'MapGraph', 'export_model',
-           'run_exported', 'export_parity', 'sample_crops', 'main', 'cli']
+           'onnx_batch', 'run_exported', 'export_parity', 'sample_crops', 'main', 'cli']
 
 # %% ../nbs/90_cli.ipynb #90a00007
 MODEL_FORMAT = 1                       # the layout of a model file; a new layout gets a new number
@@ -429,19 +429,33 @@ def export_model(model,                 # a model file, or a `DeployedMethod`
     except Exception as e:
         if isinstance(e, (FileExistsError, ValueError)) and str(out) in str(e): raise
         raise RuntimeError(f"{m.name} cannot be exported as {fmt}: {type(e).__name__}: {str(e).splitlines()[0][:300]}") from e
-    side = dict(m.manifest, format=fmt, file=out.name, inputs={"images": INPUT_SPEC},
+    fixed = onnx_batch(out) if fmt == "onnx" else None   # the exporter may fix B where a model's code pins it
+    side = dict(m.manifest, format=fmt, file=out.name, batch=fixed or "any", inputs={"images": INPUT_SPEC},
                 outputs={"map": "[B,1,S,S] float32, higher = more anomalous", "mask": "[B,1,S,S] uint8, map >= threshold"})
     with core.atomic_path(out.with_name(out.name + ".json")) as tmp: tmp.write_text(json.dumps(core.plain(side), indent=1))
     return out
 
+def onnx_batch(path) -> int|None:
+    "The batch size the ONNX graph at `path` is fixed to, or None where it takes any."
+    import onnx
+    dim = onnx.load(str(path), load_external_data=False).graph.input[0].type.tensor_type.shape.dim[0]
+    return dim.dim_value if dim.HasField("dim_value") else None
+
 def run_exported(path, images:torch.Tensor) -> tuple:
-    "(maps, masks) of the exported graph at `path` on `images` (ONNX Runtime on CPU, or TorchScript)."
+    """(maps, masks) of the exported graph at `path` on `images` (ONNX Runtime on CPU, or TorchScript); a graph
+    fixed to a batch size (`onnx_batch`) gets the images in batches of it, the last one padded with its last image."""
     path = Path(path)
     if path.suffix == ".onnx":
         import onnxruntime as ort
         s = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        amap, mask = s.run(None, {"images": images.numpy().astype(np.float32)})
-        return torch.from_numpy(amap), torch.from_numpy(mask)
+        b = onnx_batch(path) or len(images)
+        maps, masks = [], []
+        for chunk in images.split(b):
+            n = len(chunk)
+            if n < b: chunk = torch.cat([chunk, chunk[-1:].expand(b - n, *chunk.shape[1:])])
+            amap, mask = s.run(None, {"images": chunk.numpy().astype(np.float32)})
+            maps.append(torch.from_numpy(amap)[:n]); masks.append(torch.from_numpy(mask)[:n])
+        return torch.cat(maps), torch.cat(masks)
     g = torch.jit.load(str(path), map_location="cpu")
     with torch.no_grad(): amap, mask = g(images)
     return amap, mask
