@@ -443,12 +443,13 @@ def onnx_batch(path) -> int|None:
 
 def run_exported(path, images:torch.Tensor) -> tuple:
     """(maps, masks) of the exported graph at `path` on `images` (ONNX Runtime on CPU, or TorchScript); a graph
-    fixed to a batch size (`onnx_batch`) gets the images in batches of it, the last one padded with its last image."""
+    fixed to a batch size gets the images in batches of it, the last one padded with its last image."""
     path = Path(path)
     if path.suffix == ".onnx":
         import onnxruntime as ort
         s = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        b = onnx_batch(path) or len(images)
+        b = s.get_inputs()[0].shape[0]                # an int where the graph is fixed to a batch size
+        b = b if isinstance(b, int) else len(images)
         maps, masks = [], []
         for chunk in images.split(b):
             n = len(chunk)
